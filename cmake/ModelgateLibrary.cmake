@@ -1,0 +1,15 @@
+# modelgate_library(<name> SOURCES <files...> LINK <targets...>)
+# A static library of the given sources; while a folder has no sources yet it is an INTERFACE
+# library with the same usage requirements, so the rest of the tree still configures and links.
+function(modelgate_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK" ${ARGN})
+  if(ARG_SOURCES)
+    add_library(${name} STATIC ${ARG_SOURCES})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${name} PUBLIC ${ARG_LINK})
+  else()
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${name} INTERFACE ${ARG_LINK})
+  endif()
+endfunction()
