@@ -1,11 +1,46 @@
-#include <cstdio>
+// modelgate: the operator (`modelgate run`) and the offline gates (`modelgate gate …`,
+// `modelgate profile …`) in one binary.
 #include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "operator/manager.h"
+#include "operator/run_flags.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: modelgate <command> [flags]\n"
+    "commands:\n"
+    "  run        run the operator (see `modelgate run --help`)\n"
+    "  version    print the version\n";
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "version") == 0) {
-    std::printf("modelgate %s\n", MODELGATE_VERSION);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "version" || command == "--version") {
+    std::cout << "modelgate " << MODELGATE_VERSION_STRING << "\n";
     return 0;
   }
-  std::fprintf(stderr, "usage: modelgate version\n");
+  if (command == "run") {
+    std::string error;
+    const auto flags = modelgate::ParseRunFlags(std::vector<std::string>(argv + 2, argv + argc), &error);
+    if (!flags) {
+      std::cerr << error << (error.empty() || error.back() == '\n' ? "" : "\n");
+      return 2;
+    }
+    return modelgate::RunManager(*flags);
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "modelgate: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

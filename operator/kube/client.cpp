@@ -99,6 +99,12 @@ const char* PatchContentType(PatchType type) {
   return "application/merge-patch+json";
 }
 
+// Serialises a request body. Invalid UTF-8 in a string (user text in an annotation or a note) is
+// replaced by U+FFFD instead of making nlohmann::json throw out of the client.
+std::string Serialize(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string MetadataField(const json& object, const char* field) {
   const auto meta = object.find("metadata");
   if (meta == object.end() || !meta->is_object()) return "";
@@ -205,14 +211,14 @@ Status Client::Watch(const Resource& r, std::string_view ns, const WatchOptions&
 }
 
 Result<json> Client::Create(const Resource& r, std::string_view ns, const json& object) const {
-  HttpRequest request{.method = "POST", .path = r.CollectionPath(ns), .body = object.dump()};
+  HttpRequest request{.method = "POST", .path = r.CollectionPath(ns), .body = Serialize(object)};
   request.headers.emplace_back("Content-Type", "application/json");
   return Do(std::move(request));
 }
 
 Result<json> Client::Update(const Resource& r, std::string_view ns, const json& object) const {
   HttpRequest request{.method = "PUT", .path = r.ObjectPath(ns, MetadataField(object, "name")),
-                      .body = object.dump()};
+                      .body = Serialize(object)};
   request.headers.emplace_back("Content-Type", "application/json");
   return Do(std::move(request));
 }
@@ -220,7 +226,7 @@ Result<json> Client::Update(const Resource& r, std::string_view ns, const json& 
 Result<json> Client::UpdateStatus(const Resource& r, std::string_view ns, const json& object) const {
   HttpRequest request{.method = "PUT",
                       .path = r.ObjectPath(ns, MetadataField(object, "name"), "status"),
-                      .body = object.dump()};
+                      .body = Serialize(object)};
   request.headers.emplace_back("Content-Type", "application/json");
   return Do(std::move(request));
 }
@@ -230,7 +236,7 @@ Result<json> Client::Patch(const Resource& r, std::string_view ns, std::string_v
   std::string path = r.ObjectPath(ns, name, opts.subresource);
   AddQuery(path, "fieldManager", opts.field_manager);
   if (type == PatchType::kApply && opts.force) AddQuery(path, "force", "true");
-  HttpRequest request{.method = "PATCH", .path = path, .body = patch.dump()};
+  HttpRequest request{.method = "PATCH", .path = path, .body = Serialize(patch)};
   request.headers.emplace_back("Content-Type", PatchContentType(type));
   return Do(std::move(request));
 }

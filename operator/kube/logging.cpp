@@ -1,4 +1,4 @@
-#include "operator/logging.h"
+#include "operator/kube/logging.h"
 
 #include <atomic>
 #include <chrono>

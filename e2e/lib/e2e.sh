@@ -1,0 +1,117 @@
+# Helpers for the end-to-end tests (sourced). They run against the local control plane of
+# e2e/cluster/up with the same kubectl a user has; every wait has a deadline, none is a fixed sleep.
+# shellcheck shell=bash
+set -uo pipefail
+
+E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+eval "$("$E2E_REPO/e2e/cluster/env")"
+MODELGATE_BIN=${MODELGATE_BIN:-$E2E_REPO/build/operator/cmd/modelgate}
+[ -x "$MODELGATE_BIN" ] || { echo "e2e: modelgate binary not found at $MODELGATE_BIN (build first)" >&2; exit 1; }
+E2E_LOGS=${E2E_LOGS:-$(mktemp -d /tmp/modelgate-e2e-logs.XXXXXX)}
+
+e2e_passed=0
+e2e_failed=0
+e2e_pids=()
+e2e_namespaces=()
+
+pass() { e2e_passed=$((e2e_passed + 1)); echo "PASS: $*"; }
+fail() { e2e_failed=$((e2e_failed + 1)); echo "FAIL: $*" >&2; }
+
+# check DESCRIPTION CMD...: passes when CMD succeeds.
+check() {
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# wait_until SECONDS DESCRIPTION CMD...: polls CMD every 0.25 s until it succeeds; fails the
+# check with DESCRIPTION when the deadline passes. Returns CMD's last status.
+wait_until() {
+  local secs=$1 what=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  while ! "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      fail "$what (not true within ${secs}s)"
+      return 1
+    fi
+    sleep 0.25
+  done
+  pass "$what"
+}
+
+# new_namespace PREFIX: creates a unique namespace, prints its name, deletes it at exit.
+new_namespace() {
+  local ns="$1-$$-$RANDOM"
+  kubectl create namespace "$ns" >/dev/null
+  e2e_namespaces+=("$ns")
+  echo "$ns"
+}
+
+# start_operator NAME [FLAGS...]: starts `modelgate run` in the background with its log in
+# $E2E_LOGS/NAME.log; sets OPERATOR_PID. Stopped at exit.
+start_operator() {
+  local name=$1; shift
+  "$MODELGATE_BIN" run --kubeconfig="$KUBECONFIG" --log-format=json "$@" >>"$E2E_LOGS/$name.log" 2>&1 &
+  OPERATOR_PID=$!
+  e2e_pids+=("$OPERATOR_PID")
+}
+
+# A free loopback port, for operators' metrics/health endpoints. Ports are handed out from a
+# per-test range and skipped when something listens there, so two calls never return the same one
+# (asking the kernel for an ephemeral port twice can). The counter lives in a file because
+# callers use $(free_port), a subshell.
+echo $((20000 + ($$ % 400) * 100)) > "$E2E_LOGS/.next-port"
+free_port() {
+  local port; port=$(cat "$E2E_LOGS/.next-port")
+  while ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+  echo $((port + 1)) > "$E2E_LOGS/.next-port"
+  echo "$port"
+}
+
+# jsonpath KIND/NAME NAMESPACE PATH: prints a field of an object.
+jsonpath() { kubectl -n "$2" get "$1" -o jsonpath="{$3}" 2>/dev/null; }
+
+# field_is KIND/NAME NAMESPACE PATH VALUE
+field_is() { [ "$(jsonpath "$1" "$2" "$3")" = "$4" ]; }
+
+# identity_of LOGNAME: the leader-election identity an operator started with start_operator logged.
+identity_of() {
+  sed -n 's/.*leader election: campaigning .*identity=\([^ "]*\).*/\1/p' "$E2E_LOGS/$1.log" | tail -n1
+}
+
+# event_count NAMESPACE OBJECT_NAME REASON: number of events.k8s.io Events (series counted).
+event_count() {
+  kubectl -n "$1" get events.events.k8s.io -o json 2>/dev/null | python3 -c '
+import json, sys
+name, reason = sys.argv[1], sys.argv[2]
+total = 0
+for e in json.load(sys.stdin)["items"]:
+    if e.get("regarding", {}).get("name") == name and e.get("reason") == reason:
+        total += (e.get("series") or {}).get("count", 1)
+print(total)' "$2" "$3"
+}
+
+# events_at_least NAMESPACE OBJECT_NAME REASON N / events_exactly …
+events_at_least() { [ "$(event_count "$1" "$2" "$3")" -ge "$4" ]; }
+events_exactly() { [ "$(event_count "$1" "$2" "$3")" -eq "$4" ]; }
+
+e2e_cleanup() {
+  local pid
+  for pid in "${e2e_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${e2e_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local ns
+  for ns in "${e2e_namespaces[@]}"; do kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+}
+
+# e2e_finish: prints the tally and exits non-zero if anything failed or nothing was checked.
+e2e_finish() {
+  e2e_cleanup
+  trap - EXIT
+  echo "$e2e_passed passed, $e2e_failed failed"
+  if [ "$e2e_failed" -ne 0 ]; then
+    echo "operator logs: $E2E_LOGS" >&2
+    exit 1
+  fi
+  [ "$e2e_passed" -gt 0 ] || exit 1
+  exit 0
+}
+trap e2e_cleanup EXIT

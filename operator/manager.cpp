@@ -1,0 +1,172 @@
+#include "operator/manager.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "controllers/admission_reconciler.h"
+#include "operator/controller.h"
+#include "operator/controller_metrics.h"
+#include "operator/http_server.h"
+#include "operator/instrumented_transport.h"
+#include "operator/kube/clock.h"
+#include "operator/kube/cpprest_transport.h"
+#include "operator/kube/event_recorder.h"
+#include "operator/kube/leader_election.h"
+#include "operator/kube/logging.h"
+#include "operator/kube/rest_config.h"
+
+namespace modelgate {
+namespace {
+
+// "https://127.0.0.1:6443" -> "127.0.0.1:6443", the rest_client_* host label.
+std::string HostOf(const std::string& server) {
+  std::string host = server;
+  if (const auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+  if (const auto slash = host.find('/'); slash != std::string::npos) host.resize(slash);
+  return host;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "modelgate run: " << message << "\n";
+  LogEvent("error", "start-up failed", {{"error", message}});
+  return 2;
+}
+
+}  // namespace
+
+int RunManager(const RunFlags& flags) {
+  std::string error;
+  if (!ConfigureLogging(flags.log_format, flags.log_level, &error)) return Fail(error);
+
+  // Block the stop signals in every thread (threads inherit the mask); the main thread waits for
+  // them with sigtimedwait, so no handler runs on an arbitrary thread.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  kube::Result<kube::RestConfig> config = kube::LoadDefaultConfig(flags.kubeconfig, flags.context);
+  if (!config.ok()) return Fail(config.status().ToString());
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  ControllerMetrics metrics(*registry);
+  std::shared_ptr<kube::Transport> base = kube::MakeTransport(*config);
+  if (!base) return Fail("cannot build a transport for " + config->server);
+  auto transport = std::make_shared<InstrumentedTransport>(base, HostOf(config->server), metrics);
+  kube::Client client(transport, "modelgate/" MODELGATE_VERSION_STRING);
+
+  std::atomic<bool> ready{false};
+  HttpServer metrics_server(flags.metrics_addr, {{"/metrics", [registry] {
+    prometheus::TextSerializer serializer;
+    return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", serializer.Serialize(registry->Collect())};
+  }}});
+  HttpServer health_server(flags.health_addr, {
+      {"/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; }},
+      {"/readyz", [&ready] {
+         return ready ? HttpReply{200, "text/plain; charset=utf-8", "ok\n"}
+                      : HttpReply{503, "text/plain; charset=utf-8", "informers not synced\n"};
+       }},
+  });
+  for (HttpServer* server : {&metrics_server, &health_server}) {
+    if (flags.metrics_addr == "0" && server == &metrics_server) continue;
+    if (flags.health_addr == "0" && server == &health_server) continue;
+    if (!server->Start(&error)) return Fail(error);
+  }
+
+  kube::EventRecorder events(client);
+  kube::Clock& clock = kube::SystemClock::Instance();
+  Controller candidates(client, {.name = "modelcandidate", .resource = kube::resources::ModelCandidates(),
+                                 .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
+                                 .metrics = &metrics});
+  Controller rollouts(client, {.name = "modelrollout", .resource = kube::resources::ModelRollouts(),
+                               .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
+                               .metrics = &metrics});
+  controllers::AdmissionReconciler candidate_reconciler(client, kube::resources::ModelCandidates(),
+                                                        candidates.cache(), events, clock);
+  controllers::AdmissionReconciler rollout_reconciler(client, kube::resources::ModelRollouts(),
+                                                      rollouts.cache(), events, clock);
+  candidates.SetReconciler([&](const std::string& key) { return candidate_reconciler.Reconcile(key); });
+  rollouts.SetReconciler([&](const std::string& key) { return rollout_reconciler.Reconcile(key); });
+
+  LogEvent("info", "starting", {{"version", MODELGATE_VERSION_STRING}, {"server", config->server},
+                                {"config", config->origin},
+                                {"namespace", flags.ns.empty() ? "*" : flags.ns},
+                                {"leaderElect", flags.leader_elect}});
+  candidates.StartInformer();
+  rollouts.StartInformer();
+
+  std::atomic<bool> lost_leadership{false};
+  std::atomic<bool> start_workers{!flags.leader_elect};
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (flags.leader_elect) {
+    std::string lease_ns = flags.leader_election_namespace;
+    if (lease_ns.empty()) {
+      const char* pod_ns = std::getenv("POD_NAMESPACE");
+      lease_ns = pod_ns && *pod_ns ? pod_ns : "default";
+    }
+    kube::LeaderElectionOptions options{.lease_namespace = lease_ns,
+                                        .lease_name = flags.leader_election_id,
+                                        .registry = registry.get()};
+    if (kube::Status valid = kube::LeaderElector::Validate(options); !valid.ok()) {
+      return Fail(valid.ToString());
+    }
+    elector = std::make_unique<kube::LeaderElector>(
+        client, options,
+        kube::LeaderCallbacks{
+            .on_started_leading = [&] { start_workers = true; },
+            .on_stopped_leading = [&] { lost_leadership = true; },
+            .on_new_leader =
+                [](const std::string& holder) {
+                  LogEvent("info", "new leader observed", {{"holder", holder}});
+                }});
+    elector->Start();
+  }
+
+  bool workers_running = false;
+  int exit_code = 0;
+  while (true) {
+    if (!ready && candidates.WaitForSync(std::chrono::milliseconds(0)) &&
+        rollouts.WaitForSync(std::chrono::milliseconds(0))) {
+      ready = true;
+      LogEvent("info", "caches synced", {});
+    }
+    if (ready && start_workers && !workers_running) {
+      candidates.StartWorkers();
+      rollouts.StartWorkers();
+      workers_running = true;
+      LogEvent("info", flags.leader_elect ? "leading: reconcilers started" : "reconcilers started", {});
+    }
+    if (lost_leadership) {
+      LogEvent("error", "leadership lost; exiting so a fresh process campaigns again",
+               {{"lease", flags.leader_election_id}});
+      exit_code = 1;
+      break;
+    }
+    timespec wait{0, 200 * 1000 * 1000};
+    const int signal = sigtimedwait(&stop_signals, nullptr, &wait);
+    if (signal == SIGTERM || signal == SIGINT) {
+      LogEvent("info", "signal received; stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      break;
+    }
+  }
+
+  candidates.Stop();
+  rollouts.Stop();
+  if (elector) elector->Stop();  // releases the Lease when leading and stopping cleanly
+  events.Flush(std::chrono::seconds(2));
+  events.Stop();
+  metrics_server.Stop();
+  health_server.Stop();
+  return exit_code;
+}
+
+}  // namespace modelgate
