@@ -31,9 +31,5 @@ bool RemoveCondition(json& conditions, const std::string& type);
 // The condition of that type, if present.
 std::optional<json> FindCondition(const json& conditions, const std::string& type);
 
-// RFC 3339 UTC with second precision ("2026-11-26T05:00:00Z"), as metav1.Time serializes.
-std::string FormatTime(std::chrono::system_clock::time_point t);
-// Parses RFC 3339 (Z or ±hh:mm offset, optional fraction). nullopt when malformed.
-std::optional<std::chrono::system_clock::time_point> ParseTime(const std::string& text);
 
 }  // namespace modelgate::controllers

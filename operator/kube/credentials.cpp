@@ -15,45 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/file_util.h"
+#include "operator/kube/time_format.h"
+
 extern char** environ;
 
 namespace modelgate::kube {
 namespace {
-
-// Parses RFC 3339 "2026-11-26T05:00:00Z" (fractional seconds and numeric offsets accepted).
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& text) {
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  std::size_t pos = static_cast<std::size_t>(consumed);
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
-  }
-  long offset_seconds = 0;
-  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int hours = 0, minutes = 0;
-    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &hours, &minutes) != 2) return std::nullopt;
-    offset_seconds = (hours * 3600L + minutes * 60L) * (text[pos] == '+' ? 1 : -1);
-  } else if (pos >= text.size() || (text[pos] != 'Z' && text[pos] != 'z')) {
-    return std::nullopt;
-  }
-  const time_t utc = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(utc - offset_seconds);
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::string TrimSpace(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
@@ -203,7 +171,7 @@ Result<Credentials> CredentialProvider::Get() {
   }
   if (!config_.token_file.empty()) {
     if (!file_token_read_at_ || now - *file_token_read_at_ >= token_file_period_) {
-      std::optional<std::string> token = ReadFile(config_.token_file);
+      std::optional<std::string> token = ReadFileToString(config_.token_file);
       if (!token) {
         // Keep using the last token when a rotation briefly removes the file.
         if (file_token_.empty()) {

@@ -10,7 +10,7 @@
 
 #include "operator/kube/logging.h"
 
-#include "operator/kube/leader_election.h"  // FormatMicroTime
+#include "operator/kube/time_format.h"
 
 namespace modelgate::kube {
 

@@ -11,6 +11,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include "operator/kube/logging.h"
+#include "operator/kube/time_format.h"
 
 namespace modelgate::kube {
 
@@ -31,67 +32,6 @@ int64_t WholeSeconds(milliseconds d) {
 }
 
 }  // namespace
-
-std::string FormatMicroTime(Clock::time_point t) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(micros / 1000000);
-  int64_t frac = micros % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    --secs;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
-}
-
-std::optional<Clock::time_point> ParseRfc3339(std::string_view text) {
-  const std::string s(text);
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed != 19) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  size_t pos = 19;
-  int64_t micros = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    int digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 6) {
-        micros = micros * 10 + (s[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    if (digits == 0) return std::nullopt;
-    while (digits++ < 6) micros *= 10;
-  }
-  int64_t offset_seconds = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
-    // UTC
-  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
-    int hours = 0;
-    int minutes = 0;
-    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &hours, &minutes) != 2) return std::nullopt;
-    offset_seconds = (hours * 3600 + minutes * 60) * (s[pos] == '+' ? 1 : -1);
-  } else {
-    return std::nullopt;
-  }
-  const std::time_t secs = timegm(&tm);
-  return Clock::time_point{} +
-         std::chrono::duration_cast<Clock::time_point::duration>(
-             std::chrono::seconds(secs - offset_seconds) + std::chrono::microseconds(micros));
-}
 
 Status LeaderElector::Validate(const LeaderElectionOptions& o) {
   if (o.lease_namespace.empty() || o.lease_name.empty()) {

@@ -72,11 +72,6 @@ struct LeaderCallbacks {
   std::function<void(const std::string& holder)> on_new_leader;
 };
 
-// Lease times: "2026-11-26T04:56:34.123456Z".
-std::string FormatMicroTime(Clock::time_point t);
-// Parses RFC 3339 ("...Z" or "...+hh:mm", optional fraction); nullopt if malformed.
-std::optional<Clock::time_point> ParseRfc3339(std::string_view text);
-
 class LeaderElector {
  public:
   // OK, or kInvalid naming the broken rule (names set; lease > renew > 1.2 * retry > 0).

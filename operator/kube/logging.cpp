@@ -1,5 +1,7 @@
 #include "operator/kube/logging.h"
 
+#include "operator/kube/time_format.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,19 +15,6 @@ namespace modelgate {
 namespace {
 
 std::atomic<bool> g_json{true};
-
-std::string Rfc3339(std::chrono::system_clock::time_point now) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(micros));
-  return buf;
-}
 
 spdlog::level::level_enum ParseLevel(std::string_view level, bool* ok) {
   *ok = true;
@@ -52,7 +41,7 @@ class JsonFormatter final : public spdlog::formatter {
       fields = nlohmann::json::parse(payload.substr(sep + 1), nullptr, false);
       payload = payload.substr(0, sep);
     }
-    nlohmann::json line = {{"ts", Rfc3339(msg.time)},
+    nlohmann::json line = {{"ts", kube::FormatMicroTime(msg.time)},
                            {"level", std::string(spdlog::level::to_string_view(msg.level).data())},
                            {"msg", std::string(payload)}};
     if (fields.is_object()) {

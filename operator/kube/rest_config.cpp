@@ -7,16 +7,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "operator/kube/file_util.h"
+
 namespace modelgate::kube {
 namespace {
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::string DirOf(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -122,7 +117,7 @@ Status FileOrData(const Entry& e, const std::string& key, std::string& out) {
   if (!path.ok()) return path.status();
   if (path->empty()) return Status::Ok();
   const std::string resolved = Resolve(DirOf(e.file), *path);
-  std::optional<std::string> content = ReadFile(resolved);
+  std::optional<std::string> content = ReadFileToString(resolved);
   if (!content) return Invalid(e.file, e.field + "." + key + ": file " + resolved + " not found");
   out = std::move(*content);
   return Status::Ok();
@@ -334,18 +329,18 @@ Result<RestConfig> InClusterConfig(std::string_view sa_dir) {
   config.server = "https://" + JoinHostPort(host, port);
   const std::string dir(sa_dir);
   config.token_file = dir + "/token";
-  std::optional<std::string> token = ReadFile(config.token_file);
+  std::optional<std::string> token = ReadFileToString(config.token_file);
   if (!token) {
     return Status(StatusCode::kInvalid, "in-cluster config: token file " + config.token_file +
                                             " cannot be read");
   }
-  std::optional<std::string> ca = ReadFile(dir + "/ca.crt");
+  std::optional<std::string> ca = ReadFileToString(dir + "/ca.crt");
   if (!ca) {
     return Status(StatusCode::kInvalid,
                   "in-cluster config: CA file " + dir + "/ca.crt cannot be read");
   }
   config.ca_pem = std::move(*ca);
-  std::optional<std::string> ns = ReadFile(dir + "/namespace");
+  std::optional<std::string> ns = ReadFileToString(dir + "/namespace");
   config.default_namespace = ns && !ns->empty() ? *ns : "default";
   while (!config.default_namespace.empty() &&
          (config.default_namespace.back() == '\n' || config.default_namespace.back() == ' ')) {

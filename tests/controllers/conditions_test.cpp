@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/kube/time_format.h"
+
 namespace modelgate::controllers {
 namespace {
 
@@ -14,7 +16,7 @@ TEST(Conditions, SetAddsNewConditionWithTransitionTime) {
   ASSERT_EQ(conditions.size(), 1u);
   EXPECT_EQ(conditions[0]["type"], "Accepted");
   EXPECT_EQ(conditions[0]["observedGeneration"], 3);
-  EXPECT_EQ(conditions[0]["lastTransitionTime"], FormatTime(kT0));
+  EXPECT_EQ(conditions[0]["lastTransitionTime"], kube::FormatTime(kT0));
 }
 
 TEST(Conditions, SameStatusKeepsTransitionTimeButUpdatesMessage) {
@@ -22,14 +24,14 @@ TEST(Conditions, SameStatusKeepsTransitionTimeButUpdatesMessage) {
   SetCondition(conditions, {"Accepted", "True", "SpecAccepted", "first", 1}, kT0);
   EXPECT_TRUE(SetCondition(conditions, {"Accepted", "True", "SpecAccepted", "second", 2}, kT0 + seconds(60)));
   EXPECT_EQ(conditions[0]["message"], "second");
-  EXPECT_EQ(conditions[0]["lastTransitionTime"], FormatTime(kT0));
+  EXPECT_EQ(conditions[0]["lastTransitionTime"], kube::FormatTime(kT0));
 }
 
 TEST(Conditions, StatusFlipMovesTransitionTime) {
   json conditions;
   SetCondition(conditions, {"Accepted", "True", "SpecAccepted", "ok", 1}, kT0);
   SetCondition(conditions, {"Accepted", "False", "InvalidSpec", "bad", 2}, kT0 + seconds(5));
-  EXPECT_EQ(conditions[0]["lastTransitionTime"], FormatTime(kT0 + seconds(5)));
+  EXPECT_EQ(conditions[0]["lastTransitionTime"], kube::FormatTime(kT0 + seconds(5)));
 }
 
 TEST(Conditions, IdenticalSetReportsNoChange) {
@@ -45,21 +47,6 @@ TEST(Conditions, RemoveAndFind) {
   EXPECT_TRUE(RemoveCondition(conditions, "Invalid"));
   EXPECT_FALSE(FindCondition(conditions, "Invalid").has_value());
   EXPECT_FALSE(RemoveCondition(conditions, "Invalid"));
-}
-
-TEST(Time, FormatAndParseRoundTrip) {
-  EXPECT_EQ(FormatTime(kT0), "2027-01-15T08:00:00Z");
-  EXPECT_EQ(ParseTime("2027-01-15T08:00:00Z"), kT0);
-  EXPECT_EQ(ParseTime("2027-01-15T09:30:00+01:30"), kT0);
-  EXPECT_EQ(ParseTime("2027-01-15T08:00:00.250000Z"), kT0 + std::chrono::milliseconds(250));
-}
-
-TEST(Time, ParseRejectsMalformed) {
-  EXPECT_FALSE(ParseTime("").has_value());
-  EXPECT_FALSE(ParseTime("2027-01-15 08:00:00Z").has_value());
-  EXPECT_FALSE(ParseTime("2027-13-15T08:00:00Z").has_value());
-  EXPECT_FALSE(ParseTime("2027-01-15T08:00:00").has_value());
-  EXPECT_FALSE(ParseTime("2027-01-15T08:00:00Zjunk").has_value());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "operator/kube/event_recorder.h"
 
-#include "operator/kube/leader_election.h"  // FormatMicroTime
+#include "operator/kube/time_format.h"
 
 #include <atomic>
 #include <condition_variable>
