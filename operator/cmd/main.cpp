@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gates/cli/cli.h"
 #include "operator/manager.h"
 #include "operator/run_flags.h"
 
@@ -14,6 +15,8 @@ const char* kUsage =
     "usage: modelgate <command> [flags]\n"
     "commands:\n"
     "  run        run the operator (see `modelgate run --help`)\n"
+    "  gate       run an offline gate: gate data|training|evaluate …\n"
+    "  profile    profile a dataset for later drift checks\n"
     "  version    print the version\n";
 
 }  // namespace
@@ -27,6 +30,10 @@ int main(int argc, char** argv) {
   if (command == "version" || command == "--version") {
     std::cout << "modelgate " << MODELGATE_VERSION_STRING << "\n";
     return 0;
+  }
+  // Offline gates 1-3 (no cluster needed): `modelgate gate ...` and `modelgate profile ...`.
+  if (command == "gate" || command == "profile") {
+    return modelgate::gates::RunCli(argc - 1, argv + 1, std::cout, std::cerr);
   }
   if (command == "run") {
     std::string error;

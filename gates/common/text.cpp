@@ -1,0 +1,84 @@
+#include "gates/common/text.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace modelgate::gates {
+
+std::optional<double> ParseNumber(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::string_view body = text;
+  if (body.front() == '+') body.remove_prefix(1);
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow to +-inf, underflow to 0 (what strtod does); still a number.
+    return std::strtod(std::string(body).c_str(), nullptr);
+  }
+  if (ec != std::errc() || ptr != body.data() + body.size()) return std::nullopt;
+  return value;
+}
+
+std::string FormatNumber(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  if (ec != std::errc()) return "?";
+  return std::string(buf, ptr);
+}
+
+std::string FormatFixed(double value, int digits) {
+  if (std::isnan(value)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, value);
+  return buf;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string NearestName(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (const auto& candidate : candidates) {
+    size_t d = EditDistance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  size_t allowed = std::max<size_t>(2, word.size() / 3);
+  if (best_distance <= allowed) return best;
+  // A shortened or lengthened name ("minimum" for "min", "auc" for "auc_roc").
+  for (const auto& candidate : candidates) {
+    size_t shorter = std::min(word.size(), candidate.size());
+    if (shorter >= 3 && word.substr(0, shorter) == std::string_view(candidate).substr(0, shorter)) {
+      return candidate;
+    }
+  }
+  return std::string();
+}
+
+std::string Shorten(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  return std::string(text.substr(0, max_bytes)) + "...";
+}
+
+}  // namespace modelgate::gates

@@ -1,0 +1,74 @@
+// Gate 1 — data and feature validation. A pure function of column profiles (gates/data/
+// column_profile.h): the current dataset's profile, optionally a baseline's (a dataset profiled
+// the same way, or a saved profile) and a serving sample's.
+//
+// Checks (docs/policy.md, "Gate 1"): row count; per schema column: present (if required), type
+// (every non-null value parses as the declared type), min/max, allowed values, null rate,
+// cardinality; no extra columns unless allowed; drift against the baseline and training–serving
+// skew with PSI, KS, JS, L-infinity, each with its unit. Any failed check fails the gate; an
+// Inconclusive one (e.g. a drift column absent from the baseline) blocks.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gates/common/status.h"
+#include "gates/data/column_profile.h"
+#include "gates/data/data_policy.h"
+#include "gates/evaluation/eval_result.h"
+#include "gates/io/record_reader.h"
+
+namespace modelgate::gates {
+
+struct DataCheck {
+  std::string column;  // empty for dataset-level checks
+  std::string kind;    // "rows", "present", "type", "min", "max", "allowed", "null_rate", ...
+  CheckStatus status = CheckStatus::kPassed;
+  double value = 0;
+  double limit = 0;
+  std::string detail;
+};
+
+struct DriftOutcome {
+  std::string column;
+  DriftStatistic statistic;
+  DriftValue value;
+  double limit = 0;
+  CheckStatus status = CheckStatus::kPassed;
+};
+
+struct DriftSection {
+  bool ran = false;
+  std::string against;  // the baseline or serving source name
+  std::vector<DriftOutcome> results;
+  std::map<DriftStatistic, size_t> worst;  // index into results of the largest value per statistic
+};
+
+struct DataResult {
+  GateOutcome outcome = GateOutcome::kPassed;
+  bool passed = false;
+  int64_t rows = 0;
+  const DatasetProfile* profile = nullptr;  // the current data's profile (owned by the caller)
+  std::vector<DataCheck> checks;
+  DriftSection drift, skew;
+  std::vector<std::string> failures;
+  std::vector<std::string> notes;
+};
+
+// The profile options gate 1 needs for `policy` (columns, declared kinds, bins).
+ProfileOptions DataProfileOptions(const DataPolicy& policy, int64_t max_rows);
+
+// `current` must outlive the result (result.profile points at it).
+DataResult RunDataGate(const DataPolicy& policy, const DatasetProfile& current,
+                       const DatasetProfile* baseline, const DatasetProfile* serving);
+
+nlohmann::ordered_json RenderDataReport(const DataResult& result, const std::string& policy_name,
+                                        const std::string& data_name);
+std::string RenderDataText(const DataResult& result, const std::string& policy_name,
+                           const std::string& data_name);
+
+}  // namespace modelgate::gates

@@ -1,0 +1,133 @@
+#include "gates/data/data_policy.h"
+
+#include "gates/policy/eval_policy.h"
+#include "gates/policy/yaml_fields.h"
+
+namespace modelgate::gates {
+namespace {
+
+Status ParseColumn(const YamlFields& y, const std::string& name, const YAML::Node& node, ColumnRule* rule) {
+  rule->name = name;
+  rule->path = "columns." + name;
+  if (Status s = y.CheckMap(node, rule->path, {"type", "required", "min", "max", "allowed", "max_null_rate",
+                                               "max_cardinality", "min_cardinality"});
+      !s.ok()) {
+    return s;
+  }
+  if (!node["type"].IsDefined()) return y.Error(node, rule->path, "missing 'type' (integer, number, string or boolean)");
+  auto type = y.Text(node["type"], rule->path + ".type");
+  if (!type.ok()) return type.status();
+  if (*type == "integer") rule->type = ColumnType::kInteger;
+  else if (*type == "number") rule->type = ColumnType::kNumber;
+  else if (*type == "string") rule->type = ColumnType::kString;
+  else if (*type == "boolean") rule->type = ColumnType::kBoolean;
+  else return y.Error(node["type"], rule->path + ".type", "expected integer, number, string or boolean, got '" + *type + "'");
+  if (node["required"].IsDefined()) {
+    auto b = y.Boolean(node["required"], rule->path + ".required");
+    if (!b.ok()) return b.status();
+    rule->required = *b;
+  }
+  for (auto [key, field] : {std::pair{"min", &rule->min}, std::pair{"max", &rule->max},
+                            std::pair{"max_null_rate", &rule->max_null_rate}}) {
+    if (Status s = y.OptionalNumber(node, key, rule->path, field); !s.ok()) return s;
+  }
+  bool numeric = rule->type == ColumnType::kInteger || rule->type == ColumnType::kNumber;
+  if ((rule->min || rule->max) && !numeric) {
+    return y.Error(node, rule->path, "min and max apply to integer and number columns");
+  }
+  for (auto [key, field] : {std::pair{"max_cardinality", &rule->max_cardinality},
+                            std::pair{"min_cardinality", &rule->min_cardinality}}) {
+    if (node[key].IsDefined()) {
+      auto n = y.Integer(node[key], rule->path + "." + key);
+      if (!n.ok()) return n.status();
+      *field = *n;
+    }
+  }
+  if (node["allowed"].IsDefined()) {
+    if (!node["allowed"].IsSequence()) return y.Error(node["allowed"], rule->path + ".allowed", "expected a list of values");
+    for (const auto& v : node["allowed"]) {
+      if (!v.IsScalar()) return y.Error(v, rule->path + ".allowed", "expected plain values");
+      rule->allowed.push_back(v.Scalar());
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node& node, DriftRule* rule) {
+  if (Status s = y.CheckMap(node, path, {"bins", "columns", "psi", "ks", "js", "linf"}); !s.ok()) return s;
+  rule->configured = true;
+  if (node["bins"].IsDefined()) {
+    auto n = y.Integer(node["bins"], path + ".bins");
+    if (!n.ok()) return n.status();
+    if (*n < 2 || *n > 1000) return y.Error(node["bins"], path + ".bins", "must be between 2 and 1000");
+    rule->bins = static_cast<int>(*n);
+  }
+  if (node["columns"].IsDefined()) {
+    if (!node["columns"].IsSequence()) return y.Error(node["columns"], path + ".columns", "expected a list of column names");
+    for (const auto& c : node["columns"]) rule->columns.push_back(c.Scalar());
+  }
+  for (DriftStatistic s : {DriftStatistic::kPsi, DriftStatistic::kKs, DriftStatistic::kJs, DriftStatistic::kLinf}) {
+    const char* key = DriftStatisticName(s);
+    if (!node[key].IsDefined()) continue;
+    std::string stat_path = path + "." + key;
+    if (Status st = y.CheckMap(node[key], stat_path, {"max"}); !st.ok()) return st;
+    if (!node[key]["max"].IsDefined()) return y.Error(node[key], stat_path, "missing 'max'");
+    auto limit = y.Number(node[key]["max"], stat_path + ".max");
+    if (!limit.ok()) return limit.status();
+    rule->max[s] = *limit;
+  }
+  if (rule->max.empty()) return y.Error(node, path, "set at least one of psi, ks, js, linf with a max");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DataPolicy> ParseDataPolicy(const std::string& yaml_text, const std::string& source_name) {
+  YamlFields y(source_name);
+  auto doc = y.Load(yaml_text);
+  if (!doc.ok()) return doc.status();
+  const YAML::Node root = *doc;
+  if (!root.IsDefined() || root.IsNull()) return y.Error(root, "", "the policy is empty");
+  if (Status s = y.CheckMap(root, "", {"min_rows", "max_null_rate", "allow_extra_columns", "columns", "drift", "skew"});
+      !s.ok()) {
+    return s;
+  }
+  DataPolicy p;
+  p.source_name = source_name;
+  if (root["min_rows"].IsDefined()) {
+    auto n = y.Integer(root["min_rows"], "min_rows");
+    if (!n.ok()) return n.status();
+    p.min_rows = *n;
+  }
+  if (Status s = y.OptionalNumber(root, "max_null_rate", "", &p.max_null_rate); !s.ok()) return s;
+  if (root["allow_extra_columns"].IsDefined()) {
+    auto b = y.Boolean(root["allow_extra_columns"], "allow_extra_columns");
+    if (!b.ok()) return b.status();
+    p.allow_extra_columns = *b;
+  }
+  const YAML::Node columns = root["columns"];
+  if (columns.IsDefined() && !columns.IsNull()) {
+    if (!columns.IsMap()) return y.Error(columns, "columns", "expected a mapping of column names to rules");
+    for (auto it = columns.begin(); it != columns.end(); ++it) {
+      ColumnRule rule;
+      if (Status s = ParseColumn(y, it->first.Scalar(), it->second, &rule); !s.ok()) return s;
+      p.columns.push_back(std::move(rule));
+    }
+  }
+  if (root["drift"].IsDefined()) {
+    if (Status s = ParseDrift(y, "drift", root["drift"], &p.drift); !s.ok()) return s;
+  }
+  if (root["skew"].IsDefined()) {
+    if (Status s = ParseDrift(y, "skew", root["skew"], &p.skew); !s.ok()) return s;
+  }
+  return p;
+}
+
+Result<DataPolicy> LoadDataPolicy(const std::string& path) {
+  auto text = ReadTextFile(path, "policy");
+  if (!text.ok()) return text.status();
+  size_t slash = path.find_last_of('/');
+  return ParseDataPolicy(*text, slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+}  // namespace modelgate::gates

@@ -1,0 +1,64 @@
+// The gate-1 policy (data and feature validation), e.g.
+//   min_rows: 100
+//   max_null_rate: 0.05              # default for every column in the schema
+//   allow_extra_columns: true
+//   columns:
+//     account_age_days: {type: integer, min: 0}
+//     platform: {type: string, allowed: [mobile, desktop, tablet]}
+//     region: {type: string, max_cardinality: 20, max_null_rate: 0.0}
+//     transaction_amount: {type: number, min: 0, required: true}
+//   drift:                           # against --baseline (a dataset or a saved profile)
+//     bins: 10
+//     columns: [platform, transaction_amount]   # default: every column of the schema
+//     psi: {max: 0.2}
+//     ks: {max: 0.1}
+//     js: {max: 0.05}
+//     linf: {max: 0.1}
+//   skew:                            # training (--data) against serving (--serving)
+//     js: {max: 0.05}
+// Semantics: docs/policy.md ("Gate 1").
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gates/common/status.h"
+#include "gates/data/drift.h"
+
+namespace modelgate::gates {
+
+enum class ColumnType { kInteger, kNumber, kString, kBoolean };
+
+struct ColumnRule {
+  std::string name;
+  std::string path;
+  ColumnType type = ColumnType::kString;
+  bool required = true;
+  std::optional<double> min, max;
+  std::vector<std::string> allowed;
+  std::optional<double> max_null_rate;
+  std::optional<int64_t> max_cardinality, min_cardinality;
+};
+
+struct DriftRule {
+  bool configured = false;
+  int bins = 10;
+  std::vector<std::string> columns;  // empty: every schema column (or every column)
+  std::map<DriftStatistic, double> max;  // statistic -> limit (value <= limit passes)
+};
+
+struct DataPolicy {
+  std::string source_name;
+  int64_t min_rows = 1;
+  std::optional<double> max_null_rate;
+  bool allow_extra_columns = true;
+  std::vector<ColumnRule> columns;
+  DriftRule drift, skew;
+};
+
+Result<DataPolicy> ParseDataPolicy(const std::string& yaml_text, const std::string& source_name);
+Result<DataPolicy> LoadDataPolicy(const std::string& path);
+
+}  // namespace modelgate::gates

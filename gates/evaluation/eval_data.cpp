@@ -1,0 +1,240 @@
+#include "gates/evaluation/eval_data.h"
+
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+#include "gates/common/string_map.h"
+
+#include "gates/common/text.h"
+
+namespace modelgate::gates {
+namespace {
+
+struct Binder {
+  const std::vector<std::string>& columns;
+  const std::string& source;
+
+  // Position of `name`, or an error naming who needs it and the nearest existing column.
+  Result<int> Require(const std::string& name, const std::string& needed_by) const {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i] == name) return static_cast<int>(i);
+    }
+    std::string hint = NearestName(name, columns);
+    return Status::Invalid(source + ": missing column '" + name + "' (needed by " + needed_by + ")" +
+                           (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  int Find(const std::string& name) const {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+std::string Where(const std::string& source, const Record& record, const std::string& column) {
+  return source + " line " + std::to_string(record.line) + ": column " + column;
+}
+
+// A finite number from a required field (label or score).
+Status ParseRequired(const std::string& source, const Record& record, int position,
+                     const std::string& column, const char* role, double* out) {
+  if (record.null[position]) {
+    return Status::Invalid(Where(source, record, column) + " is empty (every row needs a " + role + ")");
+  }
+  auto number = ParseNumber(record.fields[position]);
+  if (!number) {
+    return Status::Invalid(Where(source, record, column) + ": expected a number, got '" +
+                           Shorten(record.fields[position]) + "'");
+  }
+  if (!std::isfinite(*number)) {
+    return Status::Invalid(Where(source, record, column) + ": " + FormatNumber(*number) +
+                           " is not a valid " + role);
+  }
+  *out = *number;
+  return Status::Ok();
+}
+
+bool NeedsBinaryLabels(const EvalPolicy& policy) {
+  auto scan = [](const SlicePolicy& slice) {
+    for (const auto& rule : slice.metrics) {
+      if (GetMetric(rule.metric).binary_labels) return true;
+    }
+    return false;
+  };
+  if (scan(policy.global)) return true;
+  for (const auto& slice : policy.slices) {
+    if (scan(slice)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
+                              const EvalLimits& limits) {
+  const std::string& source = reader.source_name();
+  Binder binder{reader.columns(), source};
+  EvalData data;
+  data.binary_labels = NeedsBinaryLabels(policy);
+
+  auto label_at = binder.Require(policy.columns.label, "columns.label");
+  if (!label_at.ok()) return label_at.status();
+  auto score_at = binder.Require(policy.columns.score, "columns.score");
+  if (!score_at.ok()) return score_at.status();
+  int champion_at = binder.Find(policy.columns.champion_score);
+  data.has_champion = champion_at >= 0;
+
+  // Protected attributes named by fairness rules.
+  std::vector<std::pair<std::string, int>> attributes;
+  auto add_attributes = [&](const SlicePolicy& slice) -> Status {
+    for (const auto& rule : slice.metrics) {
+      if (!GetMetric(rule.metric).fairness) continue;
+      std::string column = rule.protected_attribute.value_or(policy.columns.protected_attribute);
+      auto at = binder.Require(column, rule.path + " as its protected attribute; set "
+                                                   "columns.protected_attribute or " +
+                                           rule.path + ".protected_attribute");
+      if (!at.ok()) return at.status();
+      bool seen = false;
+      for (auto& a : attributes) seen = seen || a.first == column;
+      if (!seen) attributes.emplace_back(column, *at);
+    }
+    return Status::Ok();
+  };
+  if (Status s = add_attributes(policy.global); !s.ok()) return s;
+  for (const auto& slice : policy.slices) {
+    if (Status s = add_attributes(slice); !s.ok()) return s;
+  }
+
+  // Numeric columns of behavioral tests (null allowed: such rows are left out of that test).
+  std::vector<std::pair<std::string, int>> extra;
+  auto add_extra = [&](const std::string& column, const std::string& needed_by) -> Status {
+    if (column == policy.columns.score) return Status::Ok();
+    for (auto& e : extra) {
+      if (e.first == column) return Status::Ok();
+    }
+    auto at = binder.Require(column, needed_by);
+    if (!at.ok()) return at.status();
+    extra.emplace_back(column, *at);
+    return Status::Ok();
+  };
+  for (const auto& test : policy.behavioral_tests) {
+    std::string needed_by = test.path + " ('" + test.name + "')";
+    for (const auto& [canonical, perturbed] : test.input_pairs) {
+      if (Status s = add_extra(canonical, needed_by); !s.ok()) return s;
+      if (Status s = add_extra(perturbed, needed_by); !s.ok()) return s;
+    }
+    if (test.kind == BehavioralTest::Kind::kDirectional) {
+      if (Status s = add_extra(test.feature, needed_by); !s.ok()) return s;
+      if (!test.score_column.empty()) {
+        if (Status s = add_extra(test.score_column, needed_by); !s.ok()) return s;
+      }
+    }
+  }
+
+  // Slice filters, bound to this data's columns.
+  std::vector<SliceFilter> filters;
+  for (const auto& slice : policy.slices) {
+    auto parsed = SliceFilter::Parse(slice.filter->text(), "policy " + policy.source_name + ": " +
+                                                                slice.path + ".filter");
+    if (!parsed.ok()) return parsed.status();
+    if (Status s = parsed->Bind(reader.columns(), source); !s.ok()) return s;
+    filters.push_back(std::move(parsed).value());
+  }
+  data.slice_rows.resize(filters.size());
+
+  std::vector<StringMap<int32_t>> attribute_codes(attributes.size());
+  for (const auto& [column, at] : attributes) data.attributes[column];
+  for (const auto& [column, at] : extra) data.extra[column];
+  std::vector<Categorical*> attribute_out;
+  for (const auto& a : attributes) attribute_out.push_back(&data.attributes[a.first]);
+  std::vector<std::vector<double>*> extra_out;
+  for (const auto& e : extra) extra_out.push_back(&data.extra[e.first]);
+
+  Record record;
+  for (;;) {
+    auto more = reader.Next(record);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    if (limits.max_rows > 0 && data.rows >= limits.max_rows) {
+      return Status(ErrorCode::kLimitExceeded, source + ": more than " +
+                                                   std::to_string(limits.max_rows) +
+                                                   " rows (the configured limit)");
+    }
+    const auto row = static_cast<uint32_t>(data.rows);
+    double label = 0, score = 0;
+    if (Status s = ParseRequired(source, record, *label_at, policy.columns.label, "label", &label); !s.ok()) {
+      if (data.binary_labels && !record.null[*label_at]) {
+        std::string_view text = record.fields[*label_at];
+        if (text == "true" || text == "false") {
+          label = text == "true" ? 1 : 0;
+        } else {
+          return Status::Invalid(Where(source, record, policy.columns.label) +
+                                 ": expected 0 or 1, got '" + Shorten(text) + "'");
+        }
+      } else {
+        return s;
+      }
+    }
+    if (data.binary_labels) {
+      if (label != 0 && label != 1) {
+        return Status::Invalid(Where(source, record, policy.columns.label) +
+                               ": expected 0 or 1, got '" + Shorten(record.fields[*label_at]) +
+                               "' (the policy's classification metrics need binary labels)");
+      }
+      data.binary.push_back(static_cast<uint8_t>(label));
+    }
+    data.labels.push_back(label);
+    if (Status s = ParseRequired(source, record, *score_at, policy.columns.score, "score", &score); !s.ok()) {
+      return s;
+    }
+    data.scores.push_back(score);
+    if (champion_at >= 0) {
+      double champion = 0;
+      if (Status s = ParseRequired(source, record, champion_at, policy.columns.champion_score,
+                                   "champion score", &champion);
+          !s.ok()) {
+        return s;
+      }
+      data.champion.push_back(champion);
+    }
+    for (size_t a = 0; a < attributes.size(); ++a) {
+      int at = attributes[a].second;
+      if (record.null[at]) {
+        attribute_out[a]->codes.push_back(-1);
+        continue;
+      }
+      std::string_view value = record.fields[at];
+      auto it = attribute_codes[a].find(value);
+      if (it == attribute_codes[a].end()) {
+        it = attribute_codes[a].emplace(std::string(value), static_cast<int32_t>(attribute_out[a]->names.size())).first;
+        attribute_out[a]->names.emplace_back(value);
+      }
+      attribute_out[a]->codes.push_back(it->second);
+    }
+    for (size_t e = 0; e < extra.size(); ++e) {
+      int at = extra[e].second;
+      double value = std::nan("");
+      if (!record.null[at]) {
+        auto number = ParseNumber(record.fields[at]);
+        if (!number || !std::isfinite(*number)) {
+          return Status::Invalid(Where(source, record, extra[e].first) +
+                                 ": expected a finite number (or an empty field), got '" +
+                                 Shorten(record.fields[at]) + "'");
+        }
+        value = *number;
+      }
+      extra_out[e]->push_back(value);
+    }
+    for (size_t f = 0; f < filters.size(); ++f) {
+      Status error;
+      Truth t = filters[f].Evaluate(record, source, &error);
+      if (!error.ok()) return error;
+      if (t == Truth::kTrue) data.slice_rows[f].push_back(row);
+    }
+    ++data.rows;
+  }
+  return data;
+}
+
+}  // namespace modelgate::gates

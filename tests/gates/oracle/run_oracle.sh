@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the scikit-learn / SciPy oracle test against a built modelgate binary.
+# Usage: tests/gates/oracle/run_oracle.sh BUILD_DIR   (uses BUILD_DIR/operator/cmd/modelgate)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:?usage: run_oracle.sh BUILD_DIR}"
+binary="${MODELGATE_BIN:-$build/operator/cmd/modelgate}"
+venv="$("$here/setup_venv.sh" "$build/oracle-venv")"
+exec "$venv/bin/python" "$here/oracle_test.py" "$binary"
