@@ -10,7 +10,7 @@
 #      (with a status written through the status subresource), the `modelgate` category and
 #      `kubectl explain`;
 #   5. deletes the namespace it created (the CRDs stay installed: other tests use them).
-# Uses $KUBECONFIG and kubectl from PATH (eval "$(e2e/cluster/env)" for the local cluster).
+# Uses $KUBECONFIG and kubectl from PATH; without KUBECONFIG, the local cluster of e2e/cluster/up.
 # Prints one line per check, "N passed, M failed" at the end, and exits non-zero on any failure.
 set -uo pipefail
 
@@ -46,8 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+[ -n "${KUBECONFIG:-}" ] || eval "$("$repo/e2e/cluster/env")"
 command -v kubectl >/dev/null || { fail "kubectl not found in PATH (eval \"\$(e2e/cluster/env)\")"; finish; exit 1; }
-if [ -z "${KUBECONFIG:-}" ]; then fail "KUBECONFIG is not set (eval \"\$(e2e/cluster/env)\")"; finish; exit 1; fi
 if ! kubectl get --raw /readyz >/dev/null 2>&1; then
   fail "API server at $(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}' 2>/dev/null) is not ready"
   finish; exit 1

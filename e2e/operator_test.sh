@@ -109,7 +109,8 @@ is_leader() { curl -sf "http://127.0.0.1:$1/metrics" | grep -Eq '^leader_electio
 leaders() { local n=0; is_leader "$m1" && n=$((n + 1)); is_leader "$m2" && n=$((n + 1)); echo "$n"; }
 has_holder() { [ -n "$(leader_of)" ]; }
 wait_until 40 "one of two replicas acquires the Lease" has_holder
-wait_until 20 "exactly one replica reports leader_election_master_status 1" [ "$(leaders)" = 1 ]
+one_leader() { [ "$(leaders)" = 1 ]; }  # a function, so each poll counts again
+wait_until 20 "exactly one replica reports leader_election_master_status 1" one_leader
 first_holder=$(leader_of)
 # The Lease says who leads; each replica logged its identity when it started campaigning.
 if [ "$first_holder" = "$(identity_of replica-1)" ]; then

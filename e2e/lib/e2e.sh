@@ -12,7 +12,6 @@ E2E_LOGS=${E2E_LOGS:-$(mktemp -d /tmp/modelgate-e2e-logs.XXXXXX)}
 e2e_passed=0
 e2e_failed=0
 e2e_pids=()
-e2e_namespaces=()
 
 pass() { e2e_passed=$((e2e_passed + 1)); echo "PASS: $*"; }
 fail() { e2e_failed=$((e2e_failed + 1)); echo "FAIL: $*" >&2; }
@@ -38,11 +37,12 @@ wait_until() {
   pass "$what"
 }
 
-# new_namespace PREFIX: creates a unique namespace, prints its name, deletes it at exit.
+# new_namespace PREFIX: creates a unique namespace, prints its name, deletes it at exit. The
+# name is recorded in a file: callers use $(new_namespace …), a subshell whose variables are lost.
 new_namespace() {
   local ns="$1-$$-$RANDOM"
   kubectl create namespace "$ns" >/dev/null
-  e2e_namespaces+=("$ns")
+  echo "$ns" >> "$E2E_LOGS/.namespaces"
   echo "$ns"
 }
 
@@ -57,12 +57,14 @@ start_operator() {
 
 # A free loopback port, for operators' metrics/health endpoints. Ports are handed out from a
 # per-test range and skipped when something listens there, so two calls never return the same one
-# (asking the kernel for an ephemeral port twice can). The counter lives in a file because
-# callers use $(free_port), a subshell.
-echo $((20000 + ($$ % 400) * 100)) > "$E2E_LOGS/.next-port"
+# (asking the kernel for an ephemeral port twice can). The range stays below the kernel's
+# ephemeral ports (32768 and up), where outgoing connections would make bind() fail, and a port
+# with a socket in any state is skipped. The counter lives in a file because callers use
+# $(free_port), a subshell.
+echo $((20000 + ($$ % 120) * 100)) > "$E2E_LOGS/.next-port"
 free_port() {
   local port; port=$(cat "$E2E_LOGS/.next-port")
-  while ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+  while ss -tanH "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
   echo $((port + 1)) > "$E2E_LOGS/.next-port"
   echo "$port"
 }
@@ -75,7 +77,8 @@ field_is() { [ "$(jsonpath "$1" "$2" "$3")" = "$4" ]; }
 
 # identity_of LOGNAME: the leader-election identity an operator started with start_operator logged.
 identity_of() {
-  sed -n 's/.*leader election: campaigning .*identity=\([^ "]*\).*/\1/p' "$E2E_LOGS/$1.log" | tail -n1
+  grep '"msg":"leader election: campaigning"' "$E2E_LOGS/$1.log" | tail -n1 |
+    sed -n 's/.*"identity":"\([^"]*\)".*/\1/p'
 }
 
 # event_count NAMESPACE OBJECT_NAME REASON: number of events.k8s.io Events (series counted).
@@ -99,7 +102,10 @@ e2e_cleanup() {
   for pid in "${e2e_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${e2e_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   local ns
-  for ns in "${e2e_namespaces[@]}"; do kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+  if [ -f "$E2E_LOGS/.namespaces" ]; then
+    while read -r ns; do kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done < "$E2E_LOGS/.namespaces"
+    rm -f "$E2E_LOGS/.namespaces"
+  fi
 }
 
 # e2e_finish: prints the tally and exits non-zero if anything failed or nothing was checked.
