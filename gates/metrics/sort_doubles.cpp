@@ -22,6 +22,22 @@ double FromKey(uint64_t key) {
   return v;
 }
 
+// Counts the 16-bit digit of every key at `shift` and turns `count` into each digit's first output
+// slot (exclusive prefix sums). Returns false when all keys share that digit, so the pass can be
+// skipped (common for the high bits of scores in [0,1]).
+bool PrepareRadixPass(const std::vector<uint64_t>& keys, int shift, std::vector<size_t>& count) {
+  std::fill(count.begin(), count.end(), 0);
+  for (uint64_t k : keys) ++count[(k >> shift) & 0xFFFF];
+  if (count[(keys[0] >> shift) & 0xFFFF] == keys.size()) return false;
+  size_t sum = 0;
+  for (auto& c : count) {
+    size_t n = c;
+    c = sum;
+    sum += n;
+  }
+  return true;
+}
+
 }  // namespace
 
 void SortDoubles(std::vector<double>& values) {
@@ -33,16 +49,7 @@ void SortDoubles(std::vector<double>& values) {
   for (size_t i = 0; i < values.size(); ++i) keys[i] = Key(values[i]);
   std::vector<size_t> count(1 << 16);
   for (int shift = 0; shift < 64; shift += 16) {
-    std::fill(count.begin(), count.end(), 0);
-    for (uint64_t k : keys) ++count[(k >> shift) & 0xFFFF];
-    // Skip a pass where every key has the same digit (common for the high bits of scores in [0,1]).
-    if (count[(keys[0] >> shift) & 0xFFFF] == keys.size()) continue;
-    size_t sum = 0;
-    for (auto& c : count) {
-      size_t n = c;
-      c = sum;
-      sum += n;
-    }
+    if (!PrepareRadixPass(keys, shift, count)) continue;
     for (uint64_t k : keys) scratch[count[(k >> shift) & 0xFFFF]++] = k;
     keys.swap(scratch);
   }
@@ -62,15 +69,7 @@ std::vector<uint32_t> SortedOrder(std::span<const double> values) {
   for (size_t i = 0; i < values.size(); ++i) keys[i] = Key(values[i]);
   std::vector<size_t> count(1 << 16);
   for (int shift = 0; shift < 64; shift += 16) {
-    std::fill(count.begin(), count.end(), 0);
-    for (uint64_t k : keys) ++count[(k >> shift) & 0xFFFF];
-    if (count[(keys[0] >> shift) & 0xFFFF] == keys.size()) continue;
-    size_t sum = 0;
-    for (auto& c : count) {
-      size_t n = c;
-      c = sum;
-      sum += n;
-    }
+    if (!PrepareRadixPass(keys, shift, count)) continue;
     for (size_t i = 0; i < keys.size(); ++i) {
       size_t to = count[(keys[i] >> shift) & 0xFFFF]++;
       key_scratch[to] = keys[i];

@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "gates/common/text.h"
+#include "gates/report/text_footer.h"
 #include "gates/data/data_gate.h"
 #include "gates/report/json_number.h"
 
@@ -146,14 +147,7 @@ std::string RenderDataText(const DataResult& r, const std::string& policy_name, 
           << FormatFixed(s->results[index].value.value.value, 4) << ")\n";
     }
   }
-  if (!r.failures.empty()) {
-    out << "\nFindings:\n";
-    for (const auto& f : r.failures) out << "  - " << f << "\n";
-  }
-  if (!r.notes.empty()) {
-    out << "\nNotes:\n";
-    for (const auto& n : r.notes) out << "  - " << n << "\n";
-  }
+  AppendFindingsAndNotes(out, r.failures, r.notes);
   return out.str();
 }
 

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "gates/common/text.h"
+#include "gates/report/text_footer.h"
 #include "gates/report/evaluation_report.h"
 
 namespace modelgate::gates {
@@ -89,14 +90,7 @@ std::string RenderEvaluationText(const EvalResult& result, const ReportContext& 
     }
     out << "\n" << Table(tests, {false, false, true, false, true, false});
   }
-  if (!result.failures.empty()) {
-    out << "\nFindings:\n";
-    for (const auto& f : result.failures) out << "  - " << f << "\n";
-  }
-  if (!result.notes.empty()) {
-    out << "\nNotes:\n";
-    for (const auto& n : result.notes) out << "  - " << n << "\n";
-  }
+  AppendFindingsAndNotes(out, result.failures, result.notes);
   return out.str();
 }
 

@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "gates/common/text.h"
+#include "gates/report/text_footer.h"
 #include "gates/report/json_number.h"
 #include "gates/training/training_gate.h"
 
@@ -77,14 +78,7 @@ std::string RenderTrainingText(const TrainingResult& r, const std::string& polic
     out << pad("metric " + m.name) << status << std::string(14 - std::min<size_t>(13, status.size()), ' ')
         << detail << "\n";
   }
-  if (!r.failures.empty()) {
-    out << "\nFindings:\n";
-    for (const auto& f : r.failures) out << "  - " << f << "\n";
-  }
-  if (!r.notes.empty()) {
-    out << "\nNotes:\n";
-    for (const auto& n : r.notes) out << "  - " << n << "\n";
-  }
+  AppendFindingsAndNotes(out, r.failures, r.notes);
   return out.str();
 }
 
