@@ -262,14 +262,17 @@ void LeaderElector::Run() {
   while (true) {
     attempt_start = clock_->Now();
     const bool acquired = TryAcquireOrRenew();
-    ++attempts_;
     if (acquired) break;
+    ++attempts_;
     std::uniform_real_distribution<double> jitter(0.0, std::max(options_.retry_jitter, 0.0));
     const auto wait = std::chrono::duration_cast<milliseconds>(
         options_.retry_period * (1.0 + jitter(Rng())));
     if (!WaitUntil(attempt_start + wait)) return;
   }
   SetLeading(true);
+  // The acquiring attempt counts as complete once leadership is visible: an observer that saw
+  // attempts() move past it also sees IsLeader() (on_started_leading may still be running).
+  ++attempts_;
   LogEvent("info", "leader election: became leader", {{"lease", options_.lease_namespace + "/" + options_.lease_name}, {"identity", options_.identity}});
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
 
@@ -283,9 +286,9 @@ void LeaderElector::Run() {
     }
     attempt_start = clock_->Now();
     const bool renewed = TryAcquireOrRenew();
-    ++attempts_;
     if (renewed) {
       last_renewal = attempt_start;
+      ++attempts_;
       continue;
     }
     const std::string holder = Holder();
@@ -295,8 +298,12 @@ void LeaderElector::Run() {
       LogEvent("error", "leader election: leadership lost",
                {{"lease", options_.lease_namespace + "/" + options_.lease_name}, {"identity", options_.identity}, {"holder", holder}});
       if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
+      // Counted only now: an attempt is complete once its outcome (here, the loss and its
+      // callback) has been acted on, so an observer of attempts() never sees a half-done one.
+      ++attempts_;
       return;
     }
+    ++attempts_;
   }
 }
 

@@ -95,7 +95,9 @@ class LeaderElector {
   // The holderIdentity last seen in the Lease ("" if none seen yet).
   std::string Holder() const;
   const std::string& identity() const { return options_.identity; }
-  // Completed acquire/renew attempts (for tests and debugging).
+  // Completed acquire/renew attempts (for tests and debugging). An attempt counts once its
+  // outcome is visible: after a successful acquire IsLeader() is true; after a lost renewal
+  // IsLeader() is false and on_stopped_leading has returned.
   uint64_t attempts() const { return attempts_.load(); }
 
  private:

@@ -150,8 +150,8 @@ class LeaderElectionTest : public ::testing::Test {
 TEST_F(LeaderElectionTest, AcquiresAnAbsentLeaseAndRecordsTheHolder) {
   auto elector = Make();
   elector->Start();
-  ASSERT_TRUE(Eventually([&] { return elector->IsLeader(); }));
-  EXPECT_EQ(started_.load(), 1);
+  ASSERT_TRUE(Eventually([&] { return started_.load() == 1; }));
+  EXPECT_TRUE(elector->IsLeader());
   const json spec = server_.spec();
   EXPECT_EQ(spec["holderIdentity"], "me");
   EXPECT_EQ(spec["leaseDurationSeconds"], 15);
