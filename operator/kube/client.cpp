@@ -62,6 +62,18 @@ const Resource& Jobs() {
   static const Resource r{"batch", "v1", "jobs", true};
   return r;
 }
+const Resource& Pods() {
+  static const Resource r{"", "v1", "pods", true};
+  return r;
+}
+const Resource& HTTPRoutes() {
+  static const Resource r{"gateway.networking.k8s.io", "v1", "httproutes", true};
+  return r;
+}
+const Resource& VirtualServices() {
+  static const Resource r{"networking.istio.io", "v1", "virtualservices", true};
+  return r;
+}
 }  // namespace resources
 
 std::string UrlEncode(std::string_view value) {

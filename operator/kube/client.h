@@ -47,6 +47,9 @@ const Resource& ConfigMaps();        // v1 configmaps
 const Resource& Deployments();       // apps/v1 deployments
 const Resource& Services();          // v1 services
 const Resource& Jobs();              // batch/v1 jobs
+const Resource& Pods();              // v1 pods
+const Resource& HTTPRoutes();        // gateway.networking.k8s.io/v1 httproutes
+const Resource& VirtualServices();   // networking.istio.io/v1 virtualservices
 }  // namespace resources
 
 struct ListOptions {
