@@ -16,7 +16,9 @@ constexpr const char* kUsage =
     "  modelgate gate evaluate --policy P --data D [--champion-report R]\n"
     "  modelgate profile --data D [--bins N]\n"
     "options: --output text|json (default text), --report FILE (JSON report)\n"
-    "data options: --format csv|jsonl, --delimiter C, --max-rows N, --max-bytes N\n"
+    "data options: --format csv|jsonl, --delimiter C, --max-rows N, --max-bytes N,\n"
+    "  --http-timeout SECONDS (http(s):// data and logs; default 30)\n"
+    "every file argument may also be a file://, http:// or https:// URL\n"
     "exit status: 0 passed, 1 failed or blocked, 2 input or usage error\n";
 
 int Usage(std::ostream& err, const std::string& problem) {
@@ -79,7 +81,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (argc < 1) return Usage(err, "missing command");
   std::string word = argv[0];
   std::vector<std::string> rest(argv + 1, argv + argc);
-  const std::vector<std::string> data_flags = {"format", "delimiter", "max-rows", "max-bytes"};
+  const std::vector<std::string> data_flags = {"format", "delimiter", "max-rows", "max-bytes",
+                                                "http-timeout"};
   auto with = [&](std::vector<std::string> flags) {
     flags.insert(flags.end(), data_flags.begin(), data_flags.end());
     return flags;
@@ -100,7 +103,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (gate == "training") {
     return RunCommand("modelgate gate training", "training", args,
-                      {"policy", "log", "champion-report", "format", "max-bytes"}, TrainingCommand,
+                      {"policy", "log", "champion-report", "format", "max-bytes", "http-timeout"}, TrainingCommand,
                       out, err);
   }
   if (gate == "data") {

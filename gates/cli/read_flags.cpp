@@ -26,6 +26,15 @@ Result<ReadOptions> ReadOptionsFromFlags(const CliArgs& args) {
   auto max_bytes = args.NonNegative("max-bytes", 0);
   if (!max_bytes.ok()) return max_bytes.status();
   options.max_bytes = static_cast<uint64_t>(*max_bytes);
+  if (args.Get("http-timeout")) {
+    auto seconds = args.NonNegative("http-timeout", 0);
+    if (!seconds.ok()) return seconds.status();
+    if (*seconds == 0) {
+      return Status(ErrorCode::kUsage, args.command() + ": --http-timeout: expected a whole number of "
+                                                        "seconds greater than 0");
+    }
+    options.http_timeout = std::chrono::seconds(*seconds);
+  }
   return options;
 }
 

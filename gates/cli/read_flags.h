@@ -1,4 +1,5 @@
-// Data-reading flags shared by the commands (--format, --delimiter, --max-rows, --max-bytes).
+// Data-reading flags shared by the commands (--format, --delimiter, --max-rows, --max-bytes,
+// --http-timeout).
 #pragma once
 
 #include "gates/cli/cli_args.h"

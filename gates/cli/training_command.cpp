@@ -1,5 +1,6 @@
 #include "gates/cli/command.h"
 #include "gates/cli/read_flags.h"
+#include "gates/io/http_source.h"
 #include "gates/policy/eval_policy.h"
 #include "gates/training/training_gate.h"
 
@@ -24,7 +25,7 @@ Result<CommandOutput> TrainingCommand(const CliArgs& args) {
     champion = std::move(parsed).value();
     champion_name = *champion_path;
   }
-  auto source = OpenByteSource(*log_path);
+  auto source = OpenByteSource(*log_path, HttpSourceOptions{.timeout = read_options->http_timeout});
   if (!source.ok()) return source.status();
   std::unique_ptr<ByteSource> bytes = std::move(source).value();
   if (read_options->max_bytes > 0) bytes = LimitBytes(std::move(bytes), read_options->max_bytes);

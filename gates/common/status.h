@@ -18,7 +18,10 @@ enum class ErrorCode {
   kNotFound,       // a file or URL that does not exist
   kIo,             // reading failed (permissions, truncated gzip, ...)
   kLimitExceeded,  // the input is larger than the configured row/byte limit
-  kUnsupported,    // a valid request this build cannot serve (e.g. an https:// source)
+  kUnsupported,    // a valid request this build cannot serve
+  kMalformedRow,   // one record of the data is malformed; its reader can continue with the next
+  kUnavailable,    // a remote source could not be reached in time (refused, DNS, TLS, timeout);
+                   // retryable. Like every error, exit 2 from the CLI.
 };
 
 class Status {

@@ -70,9 +70,14 @@ Result<DatasetProfile> ProfileDataset(RecordReader& reader, const ProfileOptions
     if (auto it = options.declared.find(columns[i]); it != options.declared.end()) a.declared = it->second;
     acc.push_back(std::move(a));
   }
+  if (options.count_malformed) {
+    profile.malformed.emplace();
+    profile.malformed->source = reader.source_name();
+  }
+  MalformedRows* counter = profile.malformed ? &*profile.malformed : nullptr;
   Record record;
   for (;;) {
-    auto more = reader.Next(record);
+    auto more = NextRecord(reader, record, counter);
     if (!more.ok()) return more.status();
     if (!*more) break;
     if (options.max_rows > 0 && profile.rows >= options.max_rows) {

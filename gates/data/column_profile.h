@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gates/common/status.h"
+#include "gates/io/malformed_rows.h"
 #include "gates/io/record_reader.h"
 
 namespace modelgate::gates {
@@ -53,6 +54,9 @@ struct DatasetProfile {
   std::vector<std::string> all_columns;   // every column of the source
   std::map<std::string, ColumnProfile> columns;
   bool from_file = false;  // read from a saved profile (no raw values)
+  // Rows left out as malformed (ProfileOptions::count_malformed); absent in error mode and for
+  // saved profiles.
+  std::optional<MalformedRows> malformed;
 };
 
 struct ProfileOptions {
@@ -61,6 +65,9 @@ struct ProfileOptions {
   std::map<std::string, ColumnKind> declared;
   int bins = 10;
   int64_t max_rows = 0;  // 0 = unlimited
+  // Count malformed records (kMalformedRow) into DatasetProfile::malformed and go on, instead of
+  // failing on the first.
+  bool count_malformed = false;
 };
 
 // One pass over the reader. A column is numeric when every non-null value parses as a number

@@ -123,10 +123,18 @@ DriftSection CompareProfiles(const DriftRule& rule, const DataPolicy& policy, co
     for (const auto& c : policy.columns) columns.push_back(c.name);
   }
   if (columns.empty()) columns = current.column_order;
+  for (const auto& [name, limits] : rule.per_column) {
+    if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+  }
   for (const auto& name : columns) {
     auto cur = current.columns.find(name);
     auto b = base.columns.find(name);
-    for (const auto& [statistic, limit] : rule.max) {
+    // The section's limits, with this column's own limits (per_column) taking precedence.
+    std::map<DriftStatistic, double> limits = rule.max;
+    if (auto own = rule.per_column.find(name); own != rule.per_column.end()) {
+      for (const auto& [statistic, limit] : own->second) limits[statistic] = limit;
+    }
+    for (const auto& [statistic, limit] : limits) {
       DriftOutcome o{name, statistic, {}, limit, CheckStatus::kPassed};
       if (cur == current.columns.end() || b == base.columns.end()) {
         o.value.value = MetricValue::Undefined(
@@ -159,12 +167,16 @@ DriftSection CompareProfiles(const DriftRule& rule, const DataPolicy& policy, co
 ProfileOptions DataProfileOptions(const DataPolicy& policy, int64_t max_rows) {
   ProfileOptions options;
   options.max_rows = max_rows;
+  options.count_malformed = policy.malformed_rows.count;
   options.bins = policy.drift.configured ? policy.drift.bins : policy.skew.configured ? policy.skew.bins : 10;
   if (policy.columns.empty() && policy.max_null_rate) {
     // Null rates of every column: profile them all.
   } else if (policy.columns.empty()) {
     std::set<std::string> wanted(policy.drift.columns.begin(), policy.drift.columns.end());
     wanted.insert(policy.skew.columns.begin(), policy.skew.columns.end());
+    for (const auto* rule : {&policy.drift, &policy.skew}) {
+      for (const auto& [name, limits] : rule->per_column) wanted.insert(name);
+    }
     bool all = (policy.drift.configured && policy.drift.columns.empty()) ||
                (policy.skew.configured && policy.skew.columns.empty());
     if (!all) options.columns.assign(wanted.begin(), wanted.end());
@@ -176,6 +188,9 @@ ProfileOptions DataProfileOptions(const DataPolicy& policy, int64_t max_rows) {
     }
     for (const auto& c : policy.drift.columns) wanted.insert(c);
     for (const auto& c : policy.skew.columns) wanted.insert(c);
+    for (const auto* rule : {&policy.drift, &policy.skew}) {
+      for (const auto& [name, limits] : rule->per_column) wanted.insert(name);
+    }
     options.columns.assign(wanted.begin(), wanted.end());
   }
   return options;
@@ -232,6 +247,18 @@ DataResult RunDataGate(const DataPolicy& policy, const DatasetProfile& current,
       r.skew = CompareProfiles(policy.skew, policy, current, *serving);
     } else {
       r.notes.push_back("skew checks were skipped: no --serving sample was given");
+    }
+  }
+
+  if (policy.malformed_rows.count) {
+    for (const DatasetProfile* p : {&current, baseline, serving}) {
+      if (p == nullptr || !p->malformed) continue;
+      auto failure = MalformedRowsFailure(policy.malformed_rows, *p->malformed, p->rows);
+      r.checks.push_back({"", "malformed_rows", failure ? CheckStatus::kFailed : CheckStatus::kPassed,
+                          static_cast<double>(p->malformed->count),
+                          static_cast<double>(policy.malformed_rows.max_rows.value_or(-1)),
+                          failure ? *failure : MalformedRowsText(policy.malformed_rows, *p->malformed, p->rows)});
+      r.malformed_rows.push_back(MalformedRowsJson(policy.malformed_rows, *p->malformed, p->rows));
     }
   }
 

@@ -55,6 +55,8 @@ struct DataResult {
   const DatasetProfile* profile = nullptr;  // the current data's profile (owned by the caller)
   std::vector<DataCheck> checks;
   DriftSection drift, skew;
+  // One entry per source read under on_malformed_row: count (MalformedRowsJson).
+  std::vector<nlohmann::ordered_json> malformed_rows;
   std::vector<std::string> failures;
   std::vector<std::string> notes;
 };

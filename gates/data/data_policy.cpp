@@ -1,6 +1,7 @@
 #include "gates/data/data_policy.h"
 
 #include "gates/policy/eval_policy.h"
+#include "gates/policy/malformed_row_policy.h"
 #include "gates/policy/yaml_fields.h"
 
 namespace modelgate::gates {
@@ -53,8 +54,26 @@ Status ParseColumn(const YamlFields& y, const std::string& name, const YAML::Nod
   return Status::Ok();
 }
 
+// The psi/ks/js/linf keys of `node`, each {max: N}, into `limits`.
+Status ParseDriftLimits(const YamlFields& y, const std::string& path, const YAML::Node& node,
+                        std::map<DriftStatistic, double>* limits) {
+  for (DriftStatistic s : {DriftStatistic::kPsi, DriftStatistic::kKs, DriftStatistic::kJs, DriftStatistic::kLinf}) {
+    const char* key = DriftStatisticName(s);
+    if (!node[key].IsDefined()) continue;
+    std::string stat_path = path + "." + key;
+    if (Status st = y.CheckMap(node[key], stat_path, {"max"}); !st.ok()) return st;
+    if (!node[key]["max"].IsDefined()) return y.Error(node[key], stat_path, "missing 'max'");
+    auto limit = y.Number(node[key]["max"], stat_path + ".max");
+    if (!limit.ok()) return limit.status();
+    (*limits)[s] = *limit;
+  }
+  return Status::Ok();
+}
+
 Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node& node, DriftRule* rule) {
-  if (Status s = y.CheckMap(node, path, {"bins", "columns", "psi", "ks", "js", "linf"}); !s.ok()) return s;
+  if (Status s = y.CheckMap(node, path, {"bins", "columns", "psi", "ks", "js", "linf", "per_column"}); !s.ok()) {
+    return s;
+  }
   rule->configured = true;
   if (node["bins"].IsDefined()) {
     auto n = y.Integer(node["bins"], path + ".bins");
@@ -66,17 +85,25 @@ Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node
     if (!node["columns"].IsSequence()) return y.Error(node["columns"], path + ".columns", "expected a list of column names");
     for (const auto& c : node["columns"]) rule->columns.push_back(c.Scalar());
   }
-  for (DriftStatistic s : {DriftStatistic::kPsi, DriftStatistic::kKs, DriftStatistic::kJs, DriftStatistic::kLinf}) {
-    const char* key = DriftStatisticName(s);
-    if (!node[key].IsDefined()) continue;
-    std::string stat_path = path + "." + key;
-    if (Status st = y.CheckMap(node[key], stat_path, {"max"}); !st.ok()) return st;
-    if (!node[key]["max"].IsDefined()) return y.Error(node[key], stat_path, "missing 'max'");
-    auto limit = y.Number(node[key]["max"], stat_path + ".max");
-    if (!limit.ok()) return limit.status();
-    rule->max[s] = *limit;
+  if (Status s = ParseDriftLimits(y, path, node, &rule->max); !s.ok()) return s;
+  const YAML::Node per_column = node["per_column"];
+  if (per_column.IsDefined() && !per_column.IsNull()) {
+    if (!per_column.IsMap()) {
+      return y.Error(per_column, path + ".per_column", "expected a mapping of column names to limits");
+    }
+    for (auto it = per_column.begin(); it != per_column.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      const std::string column_path = path + ".per_column." + name;
+      if (!it->second.IsMap()) return y.Error(it->second, column_path, "expected a mapping like {psi: {max: 0.1}}");
+      if (Status s = y.CheckMap(it->second, column_path, {"psi", "ks", "js", "linf"}); !s.ok()) return s;
+      auto& limits = rule->per_column[name];
+      if (Status s = ParseDriftLimits(y, column_path, it->second, &limits); !s.ok()) return s;
+      if (limits.empty()) return y.Error(it->second, column_path, "set at least one of psi, ks, js, linf with a max");
+    }
   }
-  if (rule->max.empty()) return y.Error(node, path, "set at least one of psi, ks, js, linf with a max");
+  if (rule->max.empty() && rule->per_column.empty()) {
+    return y.Error(node, path, "set at least one of psi, ks, js, linf with a max");
+  }
   return Status::Ok();
 }
 
@@ -88,12 +115,12 @@ Result<DataPolicy> ParseDataPolicy(const std::string& yaml_text, const std::stri
   if (!doc.ok()) return doc.status();
   const YAML::Node root = *doc;
   if (!root.IsDefined() || root.IsNull()) return y.Error(root, "", "the policy is empty");
-  if (Status s = y.CheckMap(root, "", {"min_rows", "max_null_rate", "allow_extra_columns", "columns", "drift", "skew"});
-      !s.ok()) {
-    return s;
-  }
+  std::vector<std::string> top_level = {"min_rows", "max_null_rate", "allow_extra_columns", "columns", "drift", "skew"};
+  top_level.insert(top_level.end(), kMalformedRowKeys.begin(), kMalformedRowKeys.end());
+  if (Status s = y.CheckMap(root, "", top_level); !s.ok()) return s;
   DataPolicy p;
   p.source_name = source_name;
+  if (Status s = ParseMalformedRowPolicy(y, root, &p.malformed_rows); !s.ok()) return s;
   if (root["min_rows"].IsDefined()) {
     auto n = y.Integer(root["min_rows"], "min_rows");
     if (!n.ok()) return n.status();

@@ -14,8 +14,12 @@
 //     ks: {max: 0.1}
 //     js: {max: 0.05}
 //     linf: {max: 0.1}
+//     per_column:                    # a column's own limits, overriding the ones above
+//       transaction_amount: {psi: {max: 0.1}}
 //   skew:                            # training (--data) against serving (--serving)
 //     js: {max: 0.05}
+//   on_malformed_row: count          # with max_malformed_rows / max_malformed_rate
+//                                    # (gates/io/malformed_rows.h)
 // Semantics: docs/policy.md ("Gate 1").
 #pragma once
 
@@ -26,6 +30,7 @@
 
 #include "gates/common/status.h"
 #include "gates/data/drift.h"
+#include "gates/io/malformed_rows.h"
 
 namespace modelgate::gates {
 
@@ -47,6 +52,9 @@ struct DriftRule {
   int bins = 10;
   std::vector<std::string> columns;  // empty: every schema column (or every column)
   std::map<DriftStatistic, double> max;  // statistic -> limit (value <= limit passes)
+  // per_column: {name: {psi: {max: ..}, ...}}: a column's own limits, overriding (or adding to)
+  // `max` for that column; the column is compared even when not in `columns`.
+  std::map<std::string, std::map<DriftStatistic, double>> per_column;
 };
 
 struct DataPolicy {
@@ -56,6 +64,7 @@ struct DataPolicy {
   bool allow_extra_columns = true;
   std::vector<ColumnRule> columns;
   DriftRule drift, skew;
+  MalformedRowPolicy malformed_rows;  // applies to --data, --baseline and --serving alike
 };
 
 Result<DataPolicy> ParseDataPolicy(const std::string& yaml_text, const std::string& source_name);

@@ -151,9 +151,15 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
   std::vector<std::vector<double>*> extra_out;
   for (const auto& e : extra) extra_out.push_back(&data.extra[e.first]);
 
+  MalformedRows* counter = policy.malformed_rows.count ? &data.malformed : nullptr;
+  data.malformed.source = source;
+  // One row's values are all validated before any is stored, so that a row counted as malformed
+  // leaves no trace in any column.
+  std::vector<double> extra_values(extra.size());
+  std::vector<uint8_t> in_slice(filters.size());
   Record record;
   for (;;) {
-    auto more = reader.Next(record);
+    auto more = NextRecord(reader, record, counter);
     if (!more.ok()) return more.status();
     if (!*more) break;
     if (limits.max_rows > 0 && data.rows >= limits.max_rows) {
@@ -161,43 +167,61 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
                                                    std::to_string(limits.max_rows) +
                                                    " rows (the configured limit)");
     }
-    const auto row = static_cast<uint32_t>(data.rows);
-    double label = 0, score = 0;
-    if (Status s = ParseRequired(source, record, *label_at, policy.columns.label, "label", &label); !s.ok()) {
-      if (data.binary_labels && !record.null[*label_at]) {
+    double label = 0, score = 0, champion = 0;
+    Status row_error = [&]() -> Status {
+      if (Status s = ParseRequired(source, record, *label_at, policy.columns.label, "label", &label); !s.ok()) {
+        if (!data.binary_labels || record.null[*label_at]) return s;
         std::string_view text = record.fields[*label_at];
-        if (text == "true" || text == "false") {
-          label = text == "true" ? 1 : 0;
-        } else {
+        if (text != "true" && text != "false") {
           return Status::Invalid(Where(source, record, policy.columns.label) +
                                  ": expected 0 or 1, got '" + Shorten(text) + "'");
         }
-      } else {
-        return s;
+        label = text == "true" ? 1 : 0;
       }
-    }
-    if (data.binary_labels) {
-      if (label != 0 && label != 1) {
+      if (data.binary_labels && label != 0 && label != 1) {
         return Status::Invalid(Where(source, record, policy.columns.label) +
                                ": expected 0 or 1, got '" + Shorten(record.fields[*label_at]) +
                                "' (the policy's classification metrics need binary labels)");
       }
-      data.binary.push_back(static_cast<uint8_t>(label));
-    }
-    data.labels.push_back(label);
-    if (Status s = ParseRequired(source, record, *score_at, policy.columns.score, "score", &score); !s.ok()) {
-      return s;
-    }
-    data.scores.push_back(score);
-    if (champion_at >= 0) {
-      double champion = 0;
-      if (Status s = ParseRequired(source, record, champion_at, policy.columns.champion_score,
-                                   "champion score", &champion);
-          !s.ok()) {
+      if (Status s = ParseRequired(source, record, *score_at, policy.columns.score, "score", &score); !s.ok()) {
         return s;
       }
-      data.champion.push_back(champion);
+      if (champion_at >= 0) {
+        if (Status s = ParseRequired(source, record, champion_at, policy.columns.champion_score,
+                                     "champion score", &champion);
+            !s.ok()) {
+          return s;
+        }
+      }
+      for (size_t e = 0; e < extra.size(); ++e) {
+        int at = extra[e].second;
+        extra_values[e] = std::nan("");
+        if (record.null[at]) continue;
+        auto number = ParseNumber(record.fields[at]);
+        if (!number || !std::isfinite(*number)) {
+          return Status::Invalid(Where(source, record, extra[e].first) +
+                                 ": expected a finite number (or an empty field), got '" +
+                                 Shorten(record.fields[at]) + "'");
+        }
+        extra_values[e] = *number;
+      }
+      for (size_t f = 0; f < filters.size(); ++f) {
+        Status error;
+        in_slice[f] = filters[f].Evaluate(record, source, &error) == Truth::kTrue;
+        if (!error.ok()) return error;
+      }
+      return Status::Ok();
+    }();
+    if (!row_error.ok()) {
+      if (counter == nullptr) return row_error;
+      counter->Add(record.line, row_error.message());
+      continue;
     }
+    const auto row = static_cast<uint32_t>(data.rows);
+    if (data.binary_labels) data.binary.push_back(static_cast<uint8_t>(label));
+    data.labels.push_back(label);
+    data.scores.push_back(score);
+    if (champion_at >= 0) data.champion.push_back(champion);
     for (size_t a = 0; a < attributes.size(); ++a) {
       int at = attributes[a].second;
       if (record.null[at]) {
@@ -212,25 +236,9 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
       }
       attribute_out[a]->codes.push_back(it->second);
     }
-    for (size_t e = 0; e < extra.size(); ++e) {
-      int at = extra[e].second;
-      double value = std::nan("");
-      if (!record.null[at]) {
-        auto number = ParseNumber(record.fields[at]);
-        if (!number || !std::isfinite(*number)) {
-          return Status::Invalid(Where(source, record, extra[e].first) +
-                                 ": expected a finite number (or an empty field), got '" +
-                                 Shorten(record.fields[at]) + "'");
-        }
-        value = *number;
-      }
-      extra_out[e]->push_back(value);
-    }
+    for (size_t e = 0; e < extra.size(); ++e) extra_out[e]->push_back(extra_values[e]);
     for (size_t f = 0; f < filters.size(); ++f) {
-      Status error;
-      Truth t = filters[f].Evaluate(record, source, &error);
-      if (!error.ok()) return error;
-      if (t == Truth::kTrue) data.slice_rows[f].push_back(row);
+      if (in_slice[f]) data.slice_rows[f].push_back(row);
     }
     ++data.rows;
   }

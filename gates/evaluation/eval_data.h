@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gates/common/status.h"
+#include "gates/io/malformed_rows.h"
 #include "gates/io/record_reader.h"
 #include "gates/policy/eval_policy.h"
 
@@ -31,6 +32,7 @@ struct EvalData {
   std::map<std::string, Categorical> attributes;      // protected attributes by column
   std::map<std::string, std::vector<double>> extra;   // behavioral columns; NaN for null
   std::vector<std::vector<uint32_t>> slice_rows;      // per policy slice
+  MalformedRows malformed;  // rows left out under on_malformed_row: count (not in `rows`)
 };
 
 struct EvalLimits {
@@ -39,7 +41,9 @@ struct EvalLimits {
 
 // Errors name the source and line: a missing column (with the nearest existing name), a null or
 // non-numeric label or score, a label outside {0, 1} when a metric needs binary labels, a NaN or
-// infinite score, a non-numeric value compared with a number in a filter.
+// infinite score, a non-numeric value compared with a number in a filter. Under the policy's
+// on_malformed_row: count, such rows (and the reader's malformed records) are counted into
+// data.malformed and left out instead.
 Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
                               const EvalLimits& limits);
 

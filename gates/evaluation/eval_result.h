@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gates/io/malformed_rows.h"
 #include "gates/metrics/fairness.h"
 #include "gates/metrics/metric_value.h"
 
@@ -70,6 +71,9 @@ struct EvalResult {
   SliceOutcome global;
   std::vector<SliceOutcome> slices;
   std::vector<BehavioralOutcome> behavioral_tests;
+  // Set under on_malformed_row: count: the rows left out and the policy's limits.
+  std::optional<MalformedRows> malformed_rows;
+  MalformedRowPolicy malformed_row_policy;
   std::vector<std::string> failures;  // sentences a person can act on, for every non-pass
   std::vector<std::string> notes;     // context that did not change the verdict
 };

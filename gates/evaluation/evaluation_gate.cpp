@@ -113,6 +113,15 @@ Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& rea
     account(t.status);
     if (t.status != CheckStatus::kPassed) result.failures.push_back(internal::DescribeBehavioral(t));
   }
+  if (policy.malformed_rows.count) {
+    result.malformed_rows = data.malformed;
+    result.malformed_row_policy = policy.malformed_rows;
+    result.notes.push_back(MalformedRowsText(policy.malformed_rows, data.malformed, data.rows));
+    if (auto failure = MalformedRowsFailure(policy.malformed_rows, data.malformed, data.rows)) {
+      failed = true;
+      result.failures.push_back(*failure);
+    }
+  }
   if (skipped_champion) {
     result.notes.push_back("champion comparisons were skipped: no " + policy.columns.champion_score +
                            " column and no champion report (set require_champion: true to block "

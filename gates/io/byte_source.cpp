@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "gates/io/http_source.h"
+
 namespace modelgate::gates {
 namespace {
 
@@ -163,8 +165,9 @@ class LimitedSource : public ByteSource {
   uint64_t total_ = 0;
 };
 
-// Reads the first two bytes; wraps in a GzipSource when they are the gzip magic 1f 8b.
-Result<std::unique_ptr<ByteSource>> SniffGzip(std::unique_ptr<ByteSource> raw) {
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> DetectGzip(std::unique_ptr<ByteSource> raw) {
   std::string head;
   char buf[2];
   while (head.size() < 2) {
@@ -180,15 +183,14 @@ Result<std::unique_ptr<ByteSource>> SniffGzip(std::unique_ptr<ByteSource> raw) {
   return replay;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location) {
+  return OpenByteSource(location, HttpSourceOptions{});
+}
+
+Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
+                                                   const HttpSourceOptions& http) {
   std::string path = location;
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) {
-    return Status(ErrorCode::kUnsupported,
-                  location + ": http(s) sources are not supported by the offline engine yet; "
-                             "download the file and pass its path");
-  }
+  if (IsHttpUrl(location)) return OpenHttpSource(location, http);
   if (location.rfind("file://", 0) == 0) path = location.substr(7);
   if (path.empty()) return Status(ErrorCode::kUsage, "empty data path");
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -197,18 +199,31 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location) 
     return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                   location + ": cannot open: " + std::strerror(err));
   }
-  return SniffGzip(std::make_unique<FileSource>(file, location));
+  return DetectGzip(std::make_unique<FileSource>(file, location));
+}
+
+Result<std::string> ReadAllText(const std::string& location, const std::string& what) {
+  auto source = OpenByteSource(location);
+  if (!source.ok()) return Status(source.status().code(), what + " " + source.status().message());
+  std::string text;
+  std::vector<char> buffer(1 << 16);
+  while (true) {
+    auto got = (*source)->Read(buffer.data(), buffer.size());
+    if (!got.ok()) return Status(got.status().code(), what + " " + got.status().message());
+    if (*got == 0) return text;
+    text.append(buffer.data(), *got);
+  }
 }
 
 std::unique_ptr<ByteSource> StreamByteSource(std::istream& stream, std::string name) {
-  auto sniffed = SniffGzip(std::make_unique<IstreamSource>(stream, std::move(name)));
+  auto sniffed = DetectGzip(std::make_unique<IstreamSource>(stream, std::move(name)));
   // Sniffing an istream cannot fail except on a bad stream; then replay nothing.
   if (!sniffed.ok()) return std::make_unique<StringSource>(std::string(), "<bad stream>");
   return std::move(sniffed).value();
 }
 
 std::unique_ptr<ByteSource> StringByteSource(std::string data, std::string name) {
-  auto sniffed = SniffGzip(std::make_unique<StringSource>(std::move(data), std::move(name)));
+  auto sniffed = DetectGzip(std::make_unique<StringSource>(std::move(data), std::move(name)));
   return std::move(sniffed).value();  // a string source never fails
 }
 

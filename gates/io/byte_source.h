@@ -1,6 +1,6 @@
 // ByteSource: a forward-only stream of bytes that the record readers pull from. Sources are
-// opened from a path, a file:// URL or a caller-owned std::istream (the operator hands in data it
-// fetched itself). Gzip input is recognised by its magic bytes and inflated transparently.
+// opened from a path, a file:// URL, an http(s):// URL (gates/io/http_source.h) or a caller-owned
+// std::istream. Gzip input is recognised by its magic bytes and inflated transparently.
 //
 // Not thread-safe; one reader owns one source.
 #pragma once
@@ -25,10 +25,24 @@ class ByteSource {
   virtual const std::string& name() const = 0;
 };
 
-// Opens `location`: a filesystem path or a file:// URL. http(s):// URLs are reported as
-// kUnsupported (the operator fetches remote data itself and passes a stream). A gzip file is
-// detected by its first two bytes and inflated. kNotFound when the file does not exist.
+// Opens `location`: a filesystem path, a file:// URL, or an http:// / https:// URL (fetched by
+// OpenHttpSource with its default options: 30 s for connect + transfer, no byte cap). A gzip
+// body is detected by its first two bytes and inflated. kNotFound when the file (or URL: HTTP
+// 404) does not exist; kUnavailable when the server cannot be reached in time.
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location);
+
+// The same with the options for an http(s):// location (ignored for files).
+struct HttpSourceOptions;
+Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
+                                                   const HttpSourceOptions& http);
+
+// Reads all of `location` (as OpenByteSource opens it) into a string. Errors are prefixed with
+// `what` ("policy", "champion report"): "policy p.yaml: cannot open: No such file or directory".
+Result<std::string> ReadAllText(const std::string& location, const std::string& what);
+
+// Sniffs the first two bytes of `raw`; wraps it in a gzip decoder when they are 1f 8b. The bytes
+// read are replayed either way. Fails only when the first read fails.
+Result<std::unique_ptr<ByteSource>> DetectGzip(std::unique_ptr<ByteSource> raw);
 
 // Wraps a stream the caller keeps alive for the source's lifetime; gzip is detected as above.
 std::unique_ptr<ByteSource> StreamByteSource(std::istream& stream, std::string name);

@@ -27,7 +27,7 @@ class CsvReader : public RecordReader {
   Status ReadHeader() {
     Record header;
     auto got = ReadRow(header, /*expected_fields=*/0);
-    if (!got.ok()) return got.status();
+    if (!got.ok()) return Status::Invalid(got.status().message());
     if (!*got) return Status::Invalid(source_->name() + ": empty input (no header row)");
     for (size_t i = 0; i < header.fields.size(); ++i) {
       std::string name(header.fields[i]);
@@ -52,6 +52,27 @@ class CsvReader : public RecordReader {
 
   Status Error(int64_t line, const std::string& what) const {
     return Status::Invalid(source_->name() + " line " + std::to_string(line) + ": " + what);
+  }
+  // A malformed record the reader can step over: Next() continues after it.
+  Status RowError(int64_t line, const std::string& what) const {
+    return Status(ErrorCode::kMalformedRow, source_->name() + " line " + std::to_string(line) + ": " + what);
+  }
+
+  // After a quoting error, drops the rest of the physical line where it was found (the record
+  // cannot be trusted past that point); false when more bytes are needed first.
+  bool SkipRestOfLine() {
+    const char* buf = buffer_.data();
+    const char* nl = static_cast<const char*>(std::memchr(buf + pos_, '\n', end_ - pos_));
+    if (nl == nullptr) {
+      pos_ = end_;
+      if (!eof_) return false;
+      skip_line_ = false;
+      return true;
+    }
+    pos_ = static_cast<size_t>(nl - buf) + 1;
+    ++line_;
+    skip_line_ = false;
+    return true;
   }
 
   // Moves the unparsed bytes to the front and reads more; grows the buffer when it is full.
@@ -82,7 +103,7 @@ class CsvReader : public RecordReader {
       if (Status s = Refill(); !s.ok()) return s;
     }
     if (expected_fields != 0 && record.fields.size() != expected_fields) {
-      return Error(record.line, "expected " + std::to_string(expected_fields) +
+      return RowError(record.line, "expected " + std::to_string(expected_fields) +
                                     " fields as in the header, got " +
                                     std::to_string(record.fields.size()));
     }
@@ -92,9 +113,10 @@ class CsvReader : public RecordReader {
   // Parses one record from buffer_[pos_, end_). kNeedMore leaves pos_/line_ at the record start
   // (blank lines already skipped are committed).
   Parse TryParse(Record& record) {
+    if (!bom_checked_ && !eof_) return Parse::kNeedMore;
+    if (skip_line_ && !SkipRestOfLine()) return Parse::kNeedMore;
     const char* buf = buffer_.data();
     size_t p = pos_;
-    if (!bom_checked_ && !eof_) return Parse::kNeedMore;
     // Skip completely empty lines.
     while (p < end_ && (buf[p] == '\n' || buf[p] == '\r')) {
       if (buf[p] == '\r') {
@@ -154,7 +176,9 @@ class CsvReader : public RecordReader {
         if (p < end_) {
           char c = buf[p];
           if (c != delimiter_ && c != '\n' && c != '\r') {
-            error_ = Error(start_line + lines, "unexpected character '" + std::string(1, c) +
+            StepOverBadRecord(p, start_line + lines);
+            record.line = start_line;
+            error_ = RowError(start_line + lines, "unexpected character '" + std::string(1, c) +
                                                   "' after the closing quote of field " +
                                                   std::to_string(spans_.size() + 1));
             return Parse::kError;
@@ -165,7 +189,9 @@ class CsvReader : public RecordReader {
         size_t q = p;
         while (q < end_ && !kind_[static_cast<unsigned char>(buf[q])]) ++q;
         if (q < end_ && buf[q] == '"') {
-          error_ = Error(start_line + lines, "a '\"' inside unquoted field " + std::to_string(spans_.size() + 1) +
+          StepOverBadRecord(q, start_line + lines);
+          record.line = start_line;
+          error_ = RowError(start_line + lines, "a '\"' inside unquoted field " + std::to_string(spans_.size() + 1) +
                                                  " (quote the whole field and double the quote)");
           return Parse::kError;
         }
@@ -203,6 +229,13 @@ class CsvReader : public RecordReader {
     return Parse::kRecord;
   }
 
+  // Positions the reader at the bad byte so that the next parse first skips the rest of its line.
+  void StepOverBadRecord(size_t at, int64_t line) {
+    pos_ = at;
+    line_ = line;
+    skip_line_ = true;
+  }
+
   struct Span {
     size_t begin = 0, end = 0;
     bool side = false;  // in side_ (unescaped) rather than in buffer_
@@ -216,6 +249,7 @@ class CsvReader : public RecordReader {
   size_t end_ = 0;
   bool eof_ = false;
   bool bom_checked_ = false;
+  bool skip_line_ = false;  // resume after a malformed record: drop the rest of the line first
   int64_t line_ = 1;
   std::vector<Span> spans_;
   std::string side_;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gates/common/text.h"
+#include "gates/io/http_source.h"
 #include "gates/io/record_reader.h"
 
 namespace modelgate::gates {
@@ -16,7 +17,8 @@ class JsonLinesReader : public RecordReader {
 
   Status ReadFirst() {
     auto got = ReadObject();
-    if (!got.ok()) return got.status();
+    // The first object defines the columns: without it nothing can be read.
+    if (!got.ok()) return Status(ErrorCode::kInvalidInput, got.status().message());
     if (!*got) return Status::Invalid(source_->name() + ": empty input (no JSON object)");
     for (auto it = object_.begin(); it != object_.end(); ++it) columns_.push_back(it.key());
     pending_ = true;
@@ -29,7 +31,10 @@ class JsonLinesReader : public RecordReader {
   Result<bool> Next(Record& record) override {
     if (!pending_) {
       auto got = ReadObject();
-      if (!got.ok()) return got;
+      if (!got.ok()) {
+        record.line = line_number_;
+        return got;
+      }
       if (!*got) return false;
     }
     pending_ = false;
@@ -101,12 +106,12 @@ class JsonLinesReader : public RecordReader {
       if (line_.find_first_not_of(" \t") == std::string::npos) continue;
       object_ = nlohmann::ordered_json::parse(line_, nullptr, /*allow_exceptions=*/false);
       if (object_.is_discarded()) {
-        return Status::Invalid(source_->name() + " line " + std::to_string(line_number_) +
-                               ": not valid JSON: " + Shorten(line_));
+        return Status(ErrorCode::kMalformedRow, source_->name() + " line " + std::to_string(line_number_) +
+                                                    ": not valid JSON: " + Shorten(line_));
       }
       if (!object_.is_object()) {
-        return Status::Invalid(source_->name() + " line " + std::to_string(line_number_) +
-                               ": expected a JSON object, got " + Shorten(line_));
+        return Status(ErrorCode::kMalformedRow, source_->name() + " line " + std::to_string(line_number_) +
+                                                    ": expected a JSON object, got " + Shorten(line_));
       }
       object_line_ = line_number_;
       return true;
@@ -156,7 +161,7 @@ Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<ByteSourc
 
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(const std::string& location,
                                                        const ReadOptions& options) {
-  auto source = OpenByteSource(location);
+  auto source = OpenByteSource(location, HttpSourceOptions{.timeout = options.http_timeout});
   if (!source.ok()) return source.status();
   return OpenRecordReader(std::move(source).value(), options);
 }

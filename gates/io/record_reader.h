@@ -6,10 +6,15 @@
 //  - Next() fills `record` with one field per column; fields are views into reader-owned memory
 //    valid until the next call. It returns true for a row, false at end of input, or an error
 //    naming the source and line ("data.csv line 12: expected 9 fields as in the header, got 8").
+//  - A malformed record (a ragged row, a stray quote, a line that is not a JSON object) is an
+//    ErrorCode::kMalformedRow error with record.line set; Next() may then be called again and
+//    continues with the following record (gates/io/malformed_rows.h counts such rows when the
+//    policy says so). Any other error is final.
 //  - record.line is the 1-based physical line on which the row starts (the CSV header is line 1).
 // Not thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +49,7 @@ struct ReadOptions {
                                           // .gz), otherwise CSV
   char delimiter = ',';                   // CSV only
   uint64_t max_bytes = 0;                 // 0 = unlimited; counted after decompression
+  std::chrono::milliseconds http_timeout{30000};  // http(s):// sources: connect + whole transfer
 };
 
 // CSV per RFC 4180: a header row; fields separated by `delimiter`; fields may be quoted with '"',
@@ -59,7 +65,7 @@ Result<std::unique_ptr<RecordReader>> OpenCsvReader(std::unique_ptr<ByteSource> 
 // returned as their text, numbers and booleans as their JSON text, nested values as JSON.
 Result<std::unique_ptr<RecordReader>> OpenJsonLinesReader(std::unique_ptr<ByteSource> source);
 
-// Opens a path or file:// URL with the format chosen by `options` (see ReadOptions).
+// Opens a path, file:// or http(s):// URL with the format chosen by `options` (see ReadOptions).
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(const std::string& location,
                                                        const ReadOptions& options = {});
 

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "gates/common/text.h"
+#include "gates/io/byte_source.h"
+#include "gates/policy/malformed_row_policy.h"
 #include "gates/policy/yaml_fields.h"
 
 namespace modelgate::gates {
@@ -34,9 +36,12 @@ class PolicyParser {
     if (!doc.ok()) return doc.status();
     const YAML::Node root = *doc;
     if (!root.IsDefined() || root.IsNull()) return y_.Error(root, "", "the policy is empty");
-    if (Status s = y_.CheckMap(root, "", kTopLevel); !s.ok()) return s;
+    std::vector<std::string> top_level = kTopLevel;
+    top_level.insert(top_level.end(), kMalformedRowKeys.begin(), kMalformedRowKeys.end());
+    if (Status s = y_.CheckMap(root, "", top_level); !s.ok()) return s;
     EvalPolicy policy;
     policy.source_name = y_.source();
+    if (Status s = ParseMalformedRowPolicy(y_, root, &policy.malformed_rows); !s.ok()) return s;
     if (Status s = ParseColumns(root["columns"], &policy.columns); !s.ok()) return s;
     int64_t default_min_rows = 1;
     if (root["min_rows"].IsDefined()) {
@@ -334,15 +339,7 @@ Result<EvalPolicy> ParseEvalPolicy(const std::string& yaml_text, const std::stri
 }
 
 Result<std::string> ReadTextFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                  what + " " + path + ": cannot open: " + std::strerror(err));
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return ReadAllText(path, what);
 }
 
 Result<EvalPolicy> LoadEvalPolicy(const std::string& path) {

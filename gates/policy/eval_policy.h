@@ -2,6 +2,7 @@
 // thresholds, behavioral tests, and the documented extensions (docs/policy.md):
 //   columns: {label, score, champion_score, threshold, protected_attribute, privileged_value}
 //   min_rows (policy default and per slice), allow_inconclusive, require_champion,
+//   on_malformed_row / max_malformed_rows / max_malformed_rate (gates/io/malformed_rows.h),
 //   per metric: min, max, max_regression_vs_champion, max_relative_regression_vs_champion,
 //   require_improvement, significance (DeLong, auc_roc only), k, threshold,
 //   protected_attribute, privileged_value.
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "gates/common/status.h"
+#include "gates/io/malformed_rows.h"
 #include "gates/metrics/metric_catalog.h"
 #include "gates/policy/slice_filter.h"
 
@@ -75,6 +77,7 @@ struct EvalPolicy {
   ColumnRoles columns;
   bool allow_inconclusive = false;
   bool require_champion = false;
+  MalformedRowPolicy malformed_rows;
   SlicePolicy global;  // name "global"
   std::vector<SlicePolicy> slices;
   std::vector<BehavioralTest> behavioral_tests;
@@ -86,7 +89,8 @@ Result<EvalPolicy> ParseEvalPolicy(const std::string& yaml_text, const std::stri
 // Reads and parses a policy file.
 Result<EvalPolicy> LoadEvalPolicy(const std::string& path);
 
-// Reads a whole (small) text file; kNotFound / kIo name the path. Shared by the policy loaders.
+// Reads a whole (small) text file, file:// or http(s):// URL (ReadAllText); kNotFound / kIo /
+// kUnavailable name the location. Shared by the policy and champion-report loaders.
 Result<std::string> ReadTextFile(const std::string& path, const std::string& what);
 
 }  // namespace modelgate::gates

@@ -110,6 +110,7 @@ Json RenderDataReport(const DataResult& r, const std::string& policy_name, const
   j["columns"] = std::move(columns);
   j["drift"] = SectionJson(r.drift);
   j["skew"] = SectionJson(r.skew);
+  if (!r.malformed_rows.empty()) j["malformed_rows"] = r.malformed_rows;
   j["failures"] = r.failures;
   j["notes"] = r.notes;
   return j;

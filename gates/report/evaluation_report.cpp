@@ -88,6 +88,9 @@ Json RenderEvaluationReport(const EvalResult& result, const ReportContext& conte
     tests.push_back(std::move(test));
   }
   j["behavioral_tests"] = std::move(tests);
+  if (result.malformed_rows) {
+    j["malformed_rows"] = MalformedRowsJson(result.malformed_row_policy, *result.malformed_rows, result.rows);
+  }
   j["failures"] = result.failures;
   j["notes"] = result.notes;
   return j;

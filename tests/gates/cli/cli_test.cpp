@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gates/cli/cli.h"
+#include "tests/gates/io/test_http_server.h"
 #include "tests/gates/policy/seed_policy.h"
 
 namespace modelgate::gates {
@@ -16,7 +17,16 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const fs::path kRoot = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+// The checkout: the working directory (ctest runs the tests there) or its nearest ancestor with
+// the shipped policy. Not __FILE__: with ccache's relative paths it is relative to the build dir.
+fs::path FindRoot() {
+  for (fs::path dir = fs::current_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "config/eval_slices.yaml") && fs::exists(dir / "gates")) return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return fs::current_path();
+}
+const fs::path kRoot = FindRoot();
 
 struct Run {
   int exit_code;
@@ -67,6 +77,38 @@ TEST_F(CliTest, TheShippedPolicyIsTheSeedPolicy) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), testing::kSeedPolicy);
+}
+
+TEST_F(CliTest, PolicyAndDataMayBeHttpUrls) {
+  std::ifstream policy_file(kRoot / "config/eval_slices.yaml");
+  std::stringstream policy;
+  policy << policy_file.rdbuf();
+  std::ifstream data_file(kRoot / "config/samples/data/eval_predictions.csv");
+  std::stringstream data;
+  data << data_file.rdbuf();
+  testing::HttpTestServer server([&](const testing::HttpTestRequest& request, testing::HttpTestConnection& c) {
+    if (request.target == "/eval_slices.yaml") {
+      c.Respond(200, policy.str());
+    } else if (request.target == "/eval.csv") {
+      c.Respond(200, data.str());
+    } else {
+      c.Respond(404, "");
+    }
+  });
+  auto r = Cli({"gate", "evaluate", "--policy", server.url("/eval_slices.yaml"), "--data", server.url("/eval.csv"),
+                "--http-timeout", "20"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("gate 3 (offline evaluation): PASSED"));
+  auto missing = Cli({"gate", "evaluate", "--policy", server.url("/eval_slices.yaml"), "--data",
+                      server.url("/gone.csv")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr(server.url("/gone.csv") + ": not found (HTTP 404"));
+}
+
+TEST_F(CliTest, HttpTimeoutMustBePositive) {
+  auto r = Cli({"gate", "evaluate", "--policy", "p.yaml", "--data", "d.csv", "--http-timeout", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--http-timeout: expected a whole number of seconds greater than 0"));
 }
 
 TEST_F(CliTest, JsonOutputAndReportFileCarryTheDocumentedFields) {

@@ -84,6 +84,31 @@ TEST(DataGate, DriftNamesTheWorstColumnAndValueWithUnits) {
   EXPECT_EQ(report["drift"]["statistics"]["psi"]["unit"], "nats (population stability index)");
 }
 
+TEST(DataGate, PerColumnDriftLimitsOverrideTheSectionLimits) {
+  // linf of p is 0.25: above the section's 0.2 but within p's own 0.3; q gets a stricter 0.1.
+  DataPolicy policy = Policy("drift:\n  columns: [p]\n  linf: {max: 0.2}\n"
+                             "  per_column:\n    p: {linf: {max: 0.3}}\n    q: {linf: {max: 0.1}}\n");
+  DatasetProfile baseline = Profile(policy, "p,q\nmobile,a\nweb,a\nmobile,b\nweb,b\n");
+  DatasetProfile current = Profile(policy, "p,q\nmobile,a\nmobile,a\nmobile,a\nweb,b\n");
+  DataResult r = RunDataGate(policy, current, &baseline, nullptr);
+  ASSERT_EQ(r.drift.results.size(), 2u);
+  EXPECT_EQ(r.drift.results[0].column, "p");
+  EXPECT_DOUBLE_EQ(r.drift.results[0].limit, 0.3);
+  EXPECT_EQ(r.drift.results[0].status, CheckStatus::kPassed);
+  EXPECT_EQ(r.drift.results[1].column, "q");
+  EXPECT_DOUBLE_EQ(r.drift.results[1].limit, 0.1);
+  EXPECT_EQ(r.drift.results[1].status, CheckStatus::kFailed);
+  EXPECT_EQ(r.outcome, GateOutcome::kFailed);
+}
+
+TEST(DataPolicy, PerColumnDriftLimitsNameTheirField) {
+  auto p = ParseDataPolicy("drift:\n  per_column:\n    x: {psi: {maxx: 1}}\n", "d.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("drift.per_column.x.psi"));
+  auto only = ParseDataPolicy("drift:\n  per_column:\n    x: {psi: {max: 0.1}}\n", "d.yaml");
+  EXPECT_TRUE(only.ok()) << only.status().message();
+}
+
 TEST(DataGate, DriftWithoutABaselineIsSkippedWithANote) {
   DataPolicy policy = Policy("drift:\n  psi: {max: 0.2}\n");
   DataResult r = RunDataGate(policy, Profile(policy, "x\n1\n"), nullptr, nullptr);
@@ -150,6 +175,25 @@ TEST(Profile, QuantileEdgesPutEqualShareInEachBin) {
   EXPECT_EQ(BinCounts(sorted, QuantileEdges(sorted, 5)), (std::vector<int64_t>{2, 2, 2, 2, 2}));
   std::vector<double> tied = {1, 1, 1, 1, 2};
   EXPECT_EQ(QuantileEdges(tied, 4), (std::vector<double>{2}));  // duplicates and the minimum removed
+}
+
+
+TEST(DataGate, CountsMalformedRowsAndFailsAboveTheLimit) {
+  DataPolicy policy = Policy("on_malformed_row: count\nmax_malformed_rows: 1\n"
+                             "columns:\n  age: {type: integer}\n");
+  DatasetProfile ok = Profile(policy, "age,platform\n30,mobile\n40\n50,web\n");
+  ASSERT_TRUE(ok.malformed.has_value());
+  EXPECT_EQ(ok.rows, 2);
+  EXPECT_EQ(ok.malformed->count, 1);
+  DataResult passed = RunDataGate(policy, ok, nullptr, nullptr);
+  EXPECT_EQ(passed.outcome, GateOutcome::kPassed) << ::testing::PrintToString(passed.failures);
+  ASSERT_EQ(passed.malformed_rows.size(), 1u);
+  EXPECT_EQ(passed.malformed_rows[0]["count"], 1);
+
+  DatasetProfile bad = Profile(policy, "age,platform\n30,mobile\n40\n\"x\"y,1\n50,web\n");
+  DataResult failed = RunDataGate(policy, bad, nullptr, nullptr);
+  EXPECT_EQ(failed.outcome, GateOutcome::kFailed);
+  EXPECT_THAT(failed.failures, Contains(HasSubstr("2 malformed rows in data.csv")));
 }
 
 }  // namespace

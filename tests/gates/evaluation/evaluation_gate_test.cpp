@@ -10,6 +10,7 @@
 namespace modelgate::gates {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -329,6 +330,39 @@ TEST(EvaluateStream, EnforcesTheByteLimit) {
   auto run = EvaluateStream("global_metrics: {auc_roc: {min: 0.5}}\n", data, options);
   ASSERT_FALSE(run.ok());
   EXPECT_EQ(run.status().message(), "data.csv: input is larger than the limit of 10 bytes");
+}
+
+
+const std::string kCounting =
+    "on_malformed_row: count\nmax_malformed_rows: 2\n"
+    "slices:\n  - {name: eu, filter: \"region == 'EU'\", metrics: {count: {min: 1}}}\n";
+
+TEST(EvaluationGate, CountedMalformedRowsAreLeftOutOfEveryScopeAndReported) {
+  const std::string csv = kData + "EU,1,high,0.5\nEU,1,nan,0.5\n";
+  auto r = Evaluate(kCounting, csv);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->outcome, GateOutcome::kPassed);
+  EXPECT_EQ(r->rows, 8);
+  EXPECT_EQ(r->slices[0].rows, 4);
+  ASSERT_TRUE(r->malformed_rows.has_value());
+  EXPECT_EQ(r->malformed_rows->count, 2);
+  EXPECT_THAT(r->malformed_rows->lines, ElementsAre(10, 11));
+  EXPECT_THAT(r->malformed_rows->reasons[0], HasSubstr("column score: expected a number, got 'high'"));
+  EXPECT_THAT(r->notes, Contains(HasSubstr("malformed rows in data.csv: 2 of 10")));
+}
+
+TEST(EvaluationGate, MoreMalformedRowsThanAllowedFailTheGate) {
+  const std::string csv = kData + "EU,1,high,0.5\nEU,1,nan,0.5\nEU\n";
+  auto r = Evaluate(kCounting, csv);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->outcome, GateOutcome::kFailed);
+  EXPECT_THAT(r->failures, Contains(HasSubstr("3 malformed rows in data.csv")));
+  EXPECT_THAT(r->failures, Contains(HasSubstr("exceed max_malformed_rows 2")));
+}
+
+TEST(EvaluationGate, WithoutCountingAMalformedRowIsAnInputError) {
+  EXPECT_THAT(ErrorOf("global_metrics: {count: {min: 1}}\n", kData + "EU,1,high,0.5\n"),
+              HasSubstr("data.csv line 10: column score: expected a number, got 'high'"));
 }
 
 }  // namespace
