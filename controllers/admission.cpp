@@ -1,16 +1,10 @@
 #include "controllers/admission.h"
 
 #include "controllers/conditions.h"
+#include "controllers/json_fields.h"
 
 namespace modelgate::controllers {
 namespace {
-
-const json& Child(const json& parent, const char* key) {
-  static const json kNull;
-  if (!parent.is_object()) return kNull;
-  const auto it = parent.find(key);
-  return it == parent.end() ? kNull : *it;
-}
 
 std::string JoinProblems(const std::vector<SpecProblem>& problems) {
   std::string text;

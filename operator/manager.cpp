@@ -12,6 +12,10 @@
 #include <prometheus/text_serializer.h>
 
 #include "controllers/admission_reconciler.h"
+#include "controllers/rollout/analysis_gauges.h"
+#include "controllers/rollout/rollout_reconciler.h"
+#include "controllers/traffic/router.h"
+#include "controllers/candidate/candidate_reconciler.h"
 #include "operator/controller.h"
 #include "operator/controller_metrics.h"
 #include "operator/http_server.h"
@@ -22,6 +26,7 @@
 #include "operator/kube/leader_election.h"
 #include "operator/kube/logging.h"
 #include "operator/kube/rest_config.h"
+#include "operator/prometheus_provider.h"
 
 namespace modelgate {
 namespace {
@@ -90,10 +95,43 @@ int RunManager(const RunFlags& flags) {
   Controller rollouts(client, {.name = "modelrollout", .resource = kube::resources::ModelRollouts(),
                                .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
                                .metrics = &metrics});
-  controllers::AdmissionReconciler candidate_reconciler(client, kube::resources::ModelCandidates(),
-                                                        candidates.cache(), events, clock);
-  controllers::AdmissionReconciler rollout_reconciler(client, kube::resources::ModelRollouts(),
-                                                      rollouts.cache(), events, clock);
+  controllers::candidate::CandidateReconciler candidate_reconciler(client, candidates.cache(), events, clock);
+  // The rollout controller's seams: a TrafficRouter per provider kind, a Prometheus provider per
+  // spec.analysis.prometheus (its token / CA read from the Secrets it names), the analysis gauges.
+  controllers::rollout::AnalysisGauges analysis_gauges(*registry);
+  auto read_secret_key = [&client](const std::string& ns, const gates::analysis::SecretKeyRef& ref,
+                                   std::string* value) -> kube::Status {
+    static const kube::Resource kSecrets{"", "v1", "secrets", true};
+    kube::Result<kube::json> secret = client.Get(kSecrets, ns, ref.name);
+    if (!secret.ok()) return secret.status();
+    const kube::json& data = secret->value("data", kube::json::object());
+    if (!data.contains(ref.key) || !data[ref.key].is_string()) {
+      return kube::Status(kube::StatusCode::kNotFound, "Secret " + ref.name + " has no key " + ref.key);
+    }
+    auto decoded = kube::DecodeBase64(data[ref.key].get<std::string>());
+    if (!decoded) return kube::Status(kube::StatusCode::kInvalid, "Secret " + ref.name + " key " + ref.key + ": not base64");
+    *value = *decoded;
+    return kube::Status::Ok();
+  };
+  controllers::rollout::RolloutReconciler rollout_reconciler(
+      client, events, clock,
+      [&client](const std::string& kind) { return traffic::MakeTrafficRouter(kind, client); },
+      [read_secret_key](const std::string& ns, const gates::analysis::PrometheusSpec& prometheus)
+          -> kube::Result<std::shared_ptr<gates::analysis::MetricsProvider>> {
+        PrometheusConfig config{.address = prometheus.address, .timeout = prometheus.timeout};
+        if (prometheus.bearer_token_secret_ref) {
+          if (kube::Status st = read_secret_key(ns, *prometheus.bearer_token_secret_ref, &config.bearer_token); !st.ok()) {
+            return st;
+          }
+        }
+        if (prometheus.ca_secret_ref) {
+          if (kube::Status st = read_secret_key(ns, *prometheus.ca_secret_ref, &config.ca_pem); !st.ok()) return st;
+        }
+        auto provider = MakePrometheusProvider(config);
+        if (!provider.ok()) return provider.status();
+        return std::shared_ptr<gates::analysis::MetricsProvider>(std::move(provider).value());
+      },
+      &analysis_gauges);
   candidates.SetReconciler([&](const std::string& key) { return candidate_reconciler.Reconcile(key); });
   rollouts.SetReconciler([&](const std::string& key) { return rollout_reconciler.Reconcile(key); });
 

@@ -1,0 +1,164 @@
+#include "controllers/candidate/candidate_reconciler.h"
+
+#include "controllers/candidate/candidate_decision.h"
+#include "controllers/candidate/candidate_spec.h"
+#include "controllers/candidate/champion.h"
+#include "controllers/candidate/cluster_input_fetcher.h"
+#include "controllers/candidate/training_job.h"
+#include "operator/kube/logging.h"
+
+namespace modelgate::controllers::candidate {
+
+using json = nlohmann::json;
+
+namespace {
+
+// ConfigMaps hold at most 1 MiB; a larger report is replaced by a note (the status keeps the summary).
+constexpr size_t kMaxReportBytes = 900 * 1024;
+
+std::string StrAt(const json& o, const char* a, const char* b) {
+  if (!o.contains(a) || !o[a].is_object() || !o[a].contains(b) || !o[a][b].is_string()) return "";
+  return o[a][b].get<std::string>();
+}
+
+}  // namespace
+
+CandidateReconciler::CandidateReconciler(const kube::Client& client, const kube::Informer& cache,
+                                         kube::EventRecorder& events, kube::Clock& clock,
+                                         CandidateReconcilerOptions options, std::shared_ptr<InputFetcher> fetcher)
+    : client_(client), cache_(cache), events_(events), clock_(clock), options_(options),
+      fetcher_(fetcher ? std::move(fetcher) : std::make_shared<ClusterInputFetcher>(client)),
+      pool_(std::make_unique<GatePool>(options.gate_workers, options.gate_queue_capacity, clock)) {}
+
+kube::Status CandidateReconciler::StoreReport(const json& object, const std::string& key, const std::string& text) {
+  const std::string ns = StrAt(object, "metadata", "namespace");
+  const std::string name = ReportConfigMapName(StrAt(object, "metadata", "name"));
+  std::string value = text;
+  if (value.size() > kMaxReportBytes) {
+    value = json{{"truncated", true},
+                 {"note", "the report (" + std::to_string(text.size()) + " bytes) exceeds what a ConfigMap holds; "
+                          "run the gate with the modelgate CLI to see it in full"}}.dump();
+  }
+  json patch = {{"data", {{key, value}}}};
+  kube::Result<json> patched = client_.Patch(kube::resources::ConfigMaps(), ns, name, kube::PatchType::kMerge, patch);
+  if (patched.ok()) return kube::Status::Ok();
+  if (patched.status().code() != kube::StatusCode::kNotFound) return patched.status();
+  json cm = {{"apiVersion", "v1"},
+             {"kind", "ConfigMap"},
+             {"metadata", {{"name", name},
+                           {"namespace", ns},
+                           {"labels", {{"modelgate.io/candidate", StrAt(object, "metadata", "name")},
+                                       {"modelgate.io/model", StrAt(object, "spec", "model")},
+                                       {"modelgate.io/version", StrAt(object, "spec", "version")}}},
+                           {"ownerReferences", json::array({OwnerReference(object)})}}},
+             {"data", {{key, value}}}};
+  kube::Result<json> created = client_.Create(kube::resources::ConfigMaps(), ns, cm);
+  if (created.ok()) return kube::Status::Ok();
+  if (created.status().code() == kube::StatusCode::kAlreadyExists) {
+    patched = client_.Patch(kube::resources::ConfigMaps(), ns, name, kube::PatchType::kMerge, patch);
+    return patched.ok() ? kube::Status::Ok() : patched.status();
+  }
+  return created.status();
+}
+
+ReconcileOutcome CandidateReconciler::Reconcile(const std::string& key) {
+  const std::shared_ptr<const json> cached = cache_.Get(key);
+  if (!cached) return ReconcileOutcome::Done();  // deleted: the Job and ConfigMap are garbage-collected
+  const json& object = *cached;
+  if (object.contains("metadata") && object["metadata"].contains("deletionTimestamp")) return ReconcileOutcome::Done();
+  const std::string ns = StrAt(object, "metadata", "namespace");
+  const std::string name = StrAt(object, "metadata", "name");
+
+  CandidateContext context{object, clock_.Now(), {}, std::nullopt, ""};
+  if (auto run = CurrentRun(object)) {
+    GatePool::Observation observed = pool_->Check(run->second);
+    context.run = {run->second, observed.state, std::move(observed.result)};
+  }
+  const json status = object.value("status", json::object());
+  if (status.value("phase", "") == "Training") {
+    const std::string job_name = StrAt(status, "training", "jobName");
+    if (!job_name.empty()) {
+      kube::Result<json> job = client_.Get(kube::resources::Jobs(), ns, job_name);
+      if (job.ok()) {
+        context.job = ObserveJob(*job);
+      } else if (job.status().code() == kube::StatusCode::kNotFound) {
+        context.job = JobObservation{};
+      } else {
+        return ReconcileOutcome::Retry(job.status());
+      }
+    }
+  }
+
+  CandidateDecision decision = DecideCandidate(context);
+
+  if (decision.report) {
+    if (kube::Status s = StoreReport(object, decision.report->first, decision.report->second); !s.ok()) {
+      return ReconcileOutcome::Retry(s);
+    }
+  }
+  if (decision.create_job) {
+    kube::Result<json> created = client_.Create(kube::resources::Jobs(), ns, *decision.create_job);
+    if (!created.ok() && created.status().code() != kube::StatusCode::kAlreadyExists) {
+      const kube::StatusCode code = created.status().code();
+      if (code != kube::StatusCode::kInvalid && code != kube::StatusCode::kForbidden) {
+        return ReconcileOutcome::Retry(created.status());
+      }
+      // The jobTemplate cannot be created as is: decide again with that fact (ends Rejected).
+      context.job_create_error = created.status().ToString();
+      decision = DecideCandidate(context);
+      decision.create_job.reset();
+    }
+  }
+
+  if (decision.status_changed) {
+    json updated = object;
+    updated["status"] = decision.status;
+    kube::Result<json> written = client_.UpdateStatus(kube::resources::ModelCandidates(), ns, updated);
+    if (!written.ok()) {
+      if (written.status().code() == kube::StatusCode::kNotFound) return ReconcileOutcome::Done();
+      // Conflict: another writer (the rollout controller) or our stale cache; re-read and re-decide.
+      return ReconcileOutcome::Retry(written.status());
+    }
+  }
+
+  if (!decision.consumed_key.empty()) pool_->MarkConsumed(decision.consumed_key);
+  if (decision.start_gate) {
+    GateRequest request;
+    request.gate = *decision.start_gate;
+    request.ns = ns;
+    request.spec = ParseCandidateSpec(object.value("spec", json::object()));
+    request.limits = options_.limits;
+    if (request.gate != Gate::kData) request.champion = FindChampion(object, cache_.List());
+    std::shared_ptr<InputFetcher> fetcher = fetcher_;
+    const bool submitted = pool_->Submit(decision.start_key, [request = std::move(request), fetcher](const std::atomic<bool>& cancel) {
+      return RunGate(request, *fetcher, &cancel);
+    });
+    if (!submitted && pool_->Check(decision.start_key).state == GatePool::State::kUnknown) {
+      LogEvent("warn", "gate pool full; will retry", {{"namespace", ns}, {"name", name}, {"key", decision.start_key}});
+    }
+  }
+
+  const json spec = object.contains("spec") && object["spec"].is_object() ? object["spec"] : json::object();
+  std::string trigger = "Manual";
+  if (spec.contains("trigger") && spec["trigger"].is_object()) trigger = spec["trigger"].value("type", "Manual");
+  for (const CandidateEvent& e : decision.events) {
+    events_.Record(object, e.event.type == "Warning" ? kube::EventType::kWarning : kube::EventType::kNormal,
+                   e.event.reason, e.event.action, e.event.note);
+    json fields = {{"namespace", ns},
+                   {"name", name},
+                   {"kind", "ModelCandidate"},
+                   {"model", spec.value("model", "")},
+                   {"version", spec.value("version", "")},
+                   {"trigger", trigger},
+                   {"gate", e.gate},
+                   {"decision", e.decision},
+                   {"reason", e.event.reason},
+                   {"phase", decision.status.value("phase", "")},
+                   {"generation", object["metadata"].value("generation", 0)}};
+    LogEvent(e.event.type == "Warning" ? "warn" : "info", e.event.note, fields);
+  }
+  if (decision.requeue_after) return ReconcileOutcome::After(*decision.requeue_after);
+  return ReconcileOutcome::Done();
+}
+
+}  // namespace modelgate::controllers::candidate
