@@ -48,9 +48,15 @@ new_namespace() {
 
 # start_operator NAME [FLAGS...]: starts `modelgate run` in the background with its log in
 # $E2E_LOGS/NAME.log; sets OPERATOR_PID. Stopped at exit.
+# With MODELGATE_E2E_RBAC=chart it authenticates as the Helm chart's ServiceAccount (e2e/lib/chart_rbac.sh).
 start_operator() {
   local name=$1; shift
-  "$MODELGATE_BIN" run --kubeconfig="$KUBECONFIG" --log-format=json "$@" >>"$E2E_LOGS/$name.log" 2>&1 &
+  local kubeconfig=$KUBECONFIG
+  if [ "${MODELGATE_E2E_RBAC:-}" = chart ]; then
+    declare -F chart_rbac_kubeconfig >/dev/null || . "$E2E_REPO/e2e/lib/chart_rbac.sh"
+    kubeconfig=$(chart_rbac_kubeconfig "$@") || { fail "start_operator $name: chart RBAC"; return 1; }
+  fi
+  "$MODELGATE_BIN" run --kubeconfig="$kubeconfig" --log-format=json "$@" >>"$E2E_LOGS/$name.log" 2>&1 &
   OPERATOR_PID=$!
   e2e_pids+=("$OPERATOR_PID")
 }

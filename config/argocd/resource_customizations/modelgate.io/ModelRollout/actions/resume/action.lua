@@ -1,0 +1,3 @@
+-- Continue a rollout paused by spec.paused.
+obj.spec.paused = false
+return obj

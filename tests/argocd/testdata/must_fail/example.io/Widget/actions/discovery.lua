@@ -1,0 +1,3 @@
+local actions = {}
+actions["noop"] = {["disabled"] = false}
+return actions

@@ -1,0 +1,2 @@
+obj.spec.size = 2
+return obj
