@@ -1,12 +1,15 @@
-// modelgate: the operator (`modelgate run`) and the offline gates (`modelgate gate …`,
-// `modelgate profile …`) in one binary.
+// modelgate: the operator (`modelgate run`), the offline gates (`modelgate gate …`,
+// `modelgate profile …`) and the kubectl plugin (`modelgate kubectl …`, or this binary invoked as
+// kubectl-modelgate) in one binary.
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "gates/cli/cli.h"
 #include "operator/manager.h"
+#include "operator/plugin/kubectl_plugin.h"
 #include "operator/run_flags.h"
 
 namespace {
@@ -17,11 +20,18 @@ const char* kUsage =
     "  run        run the operator (see `modelgate run --help`)\n"
     "  gate       run an offline gate: gate data|training|evaluate …\n"
     "  profile    profile a dataset for later drift checks\n"
+    "  kubectl    the kubectl plugin: status|promote|abort|pause|resume|history …\n"
     "  version    print the version\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `kubectl modelgate …` runs the binary as kubectl-modelgate (a symlink).
+  if (argc >= 1 &&
+      std::filesystem::path(argv[0]).filename() == modelgate::plugin::kPluginBinaryName) {
+    return modelgate::plugin::RunKubectlPlugin(std::vector<std::string>(argv + 1, argv + argc),
+                                               std::cout, std::cerr);
+  }
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
@@ -34,6 +44,10 @@ int main(int argc, char** argv) {
   // Offline gates 1-3 (no cluster needed): `modelgate gate ...` and `modelgate profile ...`.
   if (command == "gate" || command == "profile") {
     return modelgate::gates::RunCli(argc - 1, argv + 1, std::cout, std::cerr);
+  }
+  if (command == "kubectl") {
+    return modelgate::plugin::RunKubectlPlugin(std::vector<std::string>(argv + 2, argv + argc),
+                                               std::cout, std::cerr);
   }
   if (command == "run") {
     std::string error;

@@ -1,0 +1,207 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "operator/plugin/plugin_commands.h"
+#include "tests/operator/kube/fake_transport.h"
+
+namespace modelgate::plugin {
+namespace {
+
+using kube::testing::ErrorResponse;
+using kube::testing::FakeTransport;
+using kube::testing::JsonResponse;
+using nlohmann::json;
+
+constexpr const char* kRolloutPath =
+    "/apis/modelgate.io/v1alpha1/namespaces/team-a/modelrollouts/r1";
+
+json Rollout(const std::string& phase, json spec = json::object()) {
+  return {{"metadata", {{"name", "r1"}, {"namespace", "team-a"}}},
+          {"spec", std::move(spec)},
+          {"status", {{"phase", phase}}}};
+}
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class PluginCommandsTest : public ::testing::Test {
+ protected:
+  Outcome Command(const std::string& command, const std::string& name = "r1",
+                  OutputFormat output = OutputFormat::kText) {
+    PluginArgs args{.command = command, .name = name, .output = output};
+    CommandContext context{.ns = "team-a",
+                           .now = *kube::ParseRfc3339("2026-11-26T08:00:00Z"),
+                           .promote_token = "token-1",
+                           .server = "https://127.0.0.1:6443"};
+    std::ostringstream out, err;
+    const int code = RunPluginCommand(args, context, client_, out, err);
+    return {code, out.str(), err.str()};
+  }
+  // The body of the only PATCH sent, or null when none was.
+  json PatchBody() {
+    const auto patches = transport_->SentMatching("PATCH", kRolloutPath);
+    if (patches.size() != 1) return nullptr;
+    return json::parse(patches[0].body);
+  }
+  std::string PatchContentType() {
+    const auto patches = transport_->SentMatching("PATCH", kRolloutPath);
+    if (patches.empty()) return "";
+    for (const auto& [key, value] : patches[0].headers) {
+      if (key == "Content-Type") return value;
+    }
+    return "";
+  }
+  void Serve(const json& rollout) {
+    transport_->Respond("GET", kRolloutPath, {JsonResponse(200, rollout)});
+    transport_->Respond("PATCH", kRolloutPath, {JsonResponse(200, rollout)});
+  }
+
+  std::shared_ptr<FakeTransport> transport_ = std::make_shared<FakeTransport>();
+  kube::Client client_{transport_};
+};
+
+TEST_F(PluginCommandsTest, PromoteSetsTheAnnotationToTheTokenWithAMergePatch) {
+  Serve(Rollout("Canary"));
+  const Outcome run = Command("promote");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(PatchBody(),
+            json::parse(R"({"metadata":{"annotations":{"modelgate.io/promote":"token-1"}}})"));
+  EXPECT_EQ(PatchContentType(), "application/merge-patch+json");
+  EXPECT_NE(run.out.find("promotion requested"), std::string::npos) << run.out;
+}
+
+TEST_F(PluginCommandsTest, PromoteIsRefusedOnceTheRolloutIsOver) {
+  for (const char* phase :
+       {"Pending", "Promoting", "Promoted", "RollingBack", "RolledBack", "Aborted"}) {
+    transport_ = std::make_shared<FakeTransport>();
+    client_ = kube::Client(transport_);
+    Serve(Rollout(phase));
+    const Outcome run = Command("promote");
+    EXPECT_EQ(run.code, 1) << phase;
+    EXPECT_EQ(run.err,
+              std::string("error: modelrollout \"r1\": is ") + phase +
+                  "; promote applies to a rollout that is Shadowing, in Canary or Paused\n");
+    EXPECT_TRUE(PatchBody().is_null()) << phase;
+  }
+}
+
+TEST_F(PluginCommandsTest, AbortSetsSpecAbort) {
+  Serve(Rollout("Canary"));
+  const Outcome run = Command("abort");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"abort":true}})"));
+}
+
+TEST_F(PluginCommandsTest, AbortOfAnAbortedRolloutIsANoOpAndOfAnEndedOneIsRefused) {
+  Serve(Rollout("RollingBack", {{"abort", true}}));
+  Outcome run = Command("abort");
+  EXPECT_EQ(run.code, 0);
+  EXPECT_EQ(run.out, "modelrollout \"r1\": abort was already requested (spec.abort is true)\n");
+  EXPECT_TRUE(PatchBody().is_null());
+
+  transport_ = std::make_shared<FakeTransport>();
+  client_ = kube::Client(transport_);
+  Serve(Rollout("RolledBack"));
+  run = Command("abort");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "error: modelrollout \"r1\": has already ended (RolledBack); nothing to abort\n");
+  EXPECT_TRUE(PatchBody().is_null());
+}
+
+TEST_F(PluginCommandsTest, PauseAndResumeSetSpecPaused) {
+  Serve(Rollout("Canary"));
+  EXPECT_EQ(Command("pause").code, 0);
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":true}})"));
+
+  transport_ = std::make_shared<FakeTransport>();
+  client_ = kube::Client(transport_);
+  Serve(Rollout("Paused", {{"paused", true}}));
+  EXPECT_EQ(Command("resume").code, 0);
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":false}})"));
+}
+
+TEST_F(PluginCommandsTest, PauseIsRefusedAfterPromotion) {
+  Serve(Rollout("Promoted"));
+  const Outcome run = Command("pause");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("is Promoted; only a pending, shadowing or canary rollout can be paused"),
+            std::string::npos)
+      << run.err;
+  EXPECT_TRUE(PatchBody().is_null());
+}
+
+TEST_F(PluginCommandsTest, ResumeOfARolloutPausedByItsAnalysisSaysSoAndChangesNothing) {
+  json rollout = Rollout("Paused");
+  rollout["status"]["message"] = "error-rate: no data for 10m";
+  Serve(rollout);
+  const Outcome run = Command("resume");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "error: modelrollout \"r1\": is Paused by its analysis, not by spec.paused "
+            "(error-rate: no data for 10m); fix the metrics' data or abort it\n");
+  EXPECT_TRUE(PatchBody().is_null());
+}
+
+TEST_F(PluginCommandsTest, NotFoundNamesTheObjectAndTheNamespace) {
+  transport_->Respond("GET", kRolloutPath, {ErrorResponse(404, "NotFound")});
+  for (const char* command : {"status", "promote", "abort", "pause", "resume"}) {
+    const Outcome run = Command(command);
+    EXPECT_EQ(run.code, 1) << command;
+    EXPECT_EQ(run.err, "error: modelrollout \"r1\" not found in namespace \"team-a\"\n") << command;
+  }
+  EXPECT_TRUE(transport_->SentMatching("PATCH", kRolloutPath).empty());
+}
+
+TEST_F(PluginCommandsTest, AnUnreachableServerIsNamed) {
+  transport_->Respond("GET", kRolloutPath,
+                      {kube::Status(kube::StatusCode::kUnavailable, "connection refused")});
+  const Outcome run = Command("status");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("cannot reach the API server https://127.0.0.1:6443"), std::string::npos)
+      << run.err;
+}
+
+TEST_F(PluginCommandsTest, StatusPrintsTheViewAsTextOrJson) {
+  json rollout = Rollout("Canary", {{"canary", {{"steps", {{{"weight", 10}, {"soak", "5m"}}}}}}});
+  rollout["status"]["currentStep"] = 1;
+  rollout["status"]["canaryWeight"] = 10;
+  Serve(rollout);
+  Outcome run = Command("status");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("Phase:      Canary\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  1     10%      5m   current\n"), std::string::npos) << run.out;
+  run = Command("status", "r1", OutputFormat::kJson);
+  EXPECT_EQ(run.code, 0) << run.err;
+  const json view = json::parse(run.out);
+  EXPECT_EQ(view["canaryWeight"], 10);
+  EXPECT_EQ(view["steps"][0]["state"], "current");
+}
+
+TEST_F(PluginCommandsTest, HistoryListsCandidatesAndRolloutsOfTheNamespace) {
+  transport_->Respond(
+      "GET", "/apis/modelgate.io/v1alpha1/namespaces/team-a/modelcandidates",
+      {JsonResponse(200, json::parse(R"({"metadata": {"resourceVersion": "7"}, "items": [
+                        {"metadata": {"name": "m-v1"}, "spec": {"model": "m", "version": "1"},
+                         "status": {"phase": "Ready", "stage": "Staging"}}]})"))});
+  transport_->Respond(
+      "GET", "/apis/modelgate.io/v1alpha1/namespaces/team-a/modelrollouts",
+      {JsonResponse(200, json::parse(R"({"metadata": {"resourceVersion": "7"}, "items": []})"))});
+  Outcome run = Command("history", "m");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("Model m in namespace team-a: 1 candidate, no champion"),
+            std::string::npos)
+      << run.out;
+  run = Command("history", "mm");
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "error: no modelcandidates of model \"mm\" (spec.model) in namespace \"team-a\"; "
+            "models there: m\n");
+}
+
+}  // namespace
+}  // namespace modelgate::plugin
