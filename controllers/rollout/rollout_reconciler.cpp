@@ -1,5 +1,7 @@
 #include "controllers/rollout/rollout_reconciler.h"
 
+#include <algorithm>
+
 #include "controllers/conditions.h"
 #include "controllers/rollout/analysis_status.h"
 #include "operator/kube/logging.h"
@@ -251,10 +253,25 @@ kube::Status RolloutReconciler::Apply(const Gathered& world, const RolloutDecisi
     if (!world.context.challenger) {
       return kube::Status(kube::StatusCode::kNotFound, "ModelCandidate " + s.candidate + " not found");
     }
-    auto updated = WithChallenger(world.champion_deployment, s, world.context.challenger->artifact);
-    if (!updated.ok()) return kube::Status(kube::StatusCode::kInvalid, updated.status().message());
-    auto written = client_.Update(resources::Deployments(), world.ns, *updated);
-    if (!written.ok()) return written.status();
+    // The controller manager writes the Deployment's status all the time, so a 409 here is
+    // ordinary: re-read and re-apply (a few times) rather than fail the whole reconcile.
+    json current = world.champion_deployment;
+    kube::Status last;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      auto updated = WithChallenger(current, s, world.context.challenger->artifact);
+      if (!updated.ok()) return kube::Status(kube::StatusCode::kInvalid, updated.status().message());
+      auto written = client_.Update(resources::Deployments(), world.ns, *updated);
+      if (written.ok()) {
+        last = kube::Status::Ok();
+        break;
+      }
+      last = written.status();
+      if (last.code() != kube::StatusCode::kConflict) return last;
+      auto again = client_.Get(resources::Deployments(), world.ns, s.deployment);
+      if (!again.ok()) return again.status();
+      current = *again;
+    }
+    if (!last.ok()) return last;
   }
   if (d.traffic) {
     if (!world.router) {
@@ -303,6 +320,11 @@ ReconcileOutcome RolloutReconciler::Reconcile(const std::string& key) {
     return ReconcileOutcome::Retry(read.status());
   }
   json rollout = *read;
+  // Events of decisions whose effects were applied but whose status write conflicted: the status
+  // is decided again from the re-read object, and the new decision may no longer mention what
+  // already happened (e.g. StableUpdated once the Deployment runs the challenger). They are
+  // recorded with the next status that is written, unless that decision records the same reason.
+  std::vector<EventSpec> carried;
   for (int transition = 0; transition < kMaxTransitionsPerReconcile; ++transition) {
     if (Child(rollout, "metadata").contains("deletionTimestamp")) return ReconcileOutcome::Done();
     Gathered world;
@@ -357,13 +379,30 @@ ReconcileOutcome RolloutReconciler::Reconcile(const std::string& key) {
       if (!result.ok()) {
         if (result.status().code() == kube::StatusCode::kNotFound) return ReconcileOutcome::Done();
         if (result.status().code() != kube::StatusCode::kConflict) return ReconcileOutcome::Retry(result.status());
+        carried.insert(carried.end(), decision.events.begin(), decision.events.end());
         auto again = client_.Get(kube::resources::ModelRollouts(), ns, name);  // re-read and re-decide
         if (!again.ok()) return ReconcileOutcome::Retry(again.status());
         rollout = *again;
         continue;
       }
       written = *result;
+      std::vector<EventSpec> events;
+      for (const EventSpec& e : carried) {
+        const bool repeated = std::any_of(decision.events.begin(), decision.events.end(),
+                                          [&](const EventSpec& d) { return d.reason == e.reason; });
+        const bool seen = std::any_of(events.begin(), events.end(),
+                                      [&](const EventSpec& d) { return d.reason == e.reason; });
+        if (!repeated && !seen) events.push_back(e);
+      }
+      carried.clear();
+      events.insert(events.end(), decision.events.begin(), decision.events.end());
+      decision.events = std::move(events);
       Report(written, decision);
+    } else if (!carried.empty()) {
+      RolloutDecision applied;
+      applied.events = std::move(carried);
+      carried.clear();
+      Report(written, applied);
     }
     if (!decision.again) {
       if (decision.requeue_after) return ReconcileOutcome::After(*decision.requeue_after);

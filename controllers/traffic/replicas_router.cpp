@@ -98,7 +98,15 @@ Status ReplicasRouter::Apply(const RouteTarget& target, const TrafficSplit& spli
   const ObjectRef canary_ref = DeploymentRef(target, target.canary_deployment);
   const ObjectRef champion_ref = DeploymentRef(target, target.champion_deployment);
   auto canary = client_.Get(*canary_ref.resource, canary_ref.ns, canary_ref.name);
-  if (!canary.ok()) return WithObject(canary_ref, canary.status());
+  if (!canary.ok()) {
+    // No canary Deployment is exactly "weight 0" (it was removed after a rollback or a completed
+    // promotion): applying 0 again must succeed, so that an effect retried after a lost status
+    // write converges instead of failing forever. Any other weight needs the canary.
+    if (canary.status().code() == StatusCode::kNotFound && split.canary_weight == 0) {
+      return VerifiedWrite(client_, champion_ref, SetReplicas(counts->champion, std::nullopt));
+    }
+    return WithObject(canary_ref, canary.status());
+  }
   auto canary_now = ReplicasOf(*canary);
   if (!canary_now.ok()) return WithObject(canary_ref, canary_now.status());
 
@@ -120,7 +128,10 @@ kube::Result<TrafficSplit> ReplicasRouter::Observe(const RouteTarget& target) co
   auto champion = client_.Get(*champion_ref.resource, champion_ref.ns, champion_ref.name);
   if (!champion.ok()) return WithObject(champion_ref, champion.status());
   auto canary = client_.Get(*canary_ref.resource, canary_ref.ns, canary_ref.name);
-  if (!canary.ok()) return WithObject(canary_ref, canary.status());
+  if (!canary.ok()) {
+    if (canary.status().code() == StatusCode::kNotFound) return TrafficSplit{.canary_weight = 0, .mirror_percent = 0};
+    return WithObject(canary_ref, canary.status());
+  }
   auto champion_replicas = ReplicasOf(*champion);
   if (!champion_replicas.ok()) return WithObject(champion_ref, champion_replicas.status());
   auto canary_replicas = ReplicasOf(*canary);

@@ -44,6 +44,15 @@ class FakeApi {
     std::lock_guard lock(mu_);
     return log_;
   }
+  // The objects stored under `prefix` (e.g. every Event of the namespace).
+  std::vector<json> ObjectsUnder(const std::string& prefix) {
+    std::lock_guard lock(mu_);
+    std::vector<json> out;
+    for (const auto& [p, o] : objects_) {
+      if (p.rfind(prefix, 0) == 0) out.push_back(o);
+    }
+    return out;
+  }
   int conflicts_to_inject = 0;
 
  private:
@@ -243,6 +252,34 @@ TEST_F(RolloutReconcilerTest, AConflictOnTheStatusWriteRereadsAndDecidesAgain) {
   ReconcileOutcome outcome = reconciler.Reconcile("ml/fraud");
   ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
   EXPECT_EQ(Rollout()["status"]["phase"], "Canary") << Rollout().dump(2);
+}
+
+// The effects of a decision happen before its status is written; when that write conflicts, the
+// status is decided again and the new decision no longer mentions what already happened. Its
+// Events must still be recorded (e2e once lost StableUpdated this way).
+TEST_F(RolloutReconcilerTest, EventsOfAppliedEffectsSurviveAConflictOnTheStatusWrite) {
+  json rollout = Rollout();
+  rollout["status"] = {{"observedGeneration", 1}, {"phase", "Promoted"}, {"currentStep", 2},
+                       {"canaryWeight", 100},
+                       {"challenger", {{"name", "fraud-v2"}, {"version", "2"}}},
+                       {"champion", {{"name", "fraud-v1"}, {"version", "1"}}},
+                       {"startedAt", "2027-01-15T06:00:00.000000Z"},
+                       {"promotedAt", "2027-01-15T07:00:00.000000Z"}};
+  api.Put(std::string(kRollouts) + "fraud", rollout);
+  api.Put(std::string(kDeployments) + "fraud-canary", ReadyDeployment("fraud-canary", "img:2"));
+  split = {100, 0};
+  api.conflicts_to_inject = 1;
+  RolloutReconciler reconciler = MakeReconciler();
+  ReconcileOutcome outcome = reconciler.Reconcile("ml/fraud");
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(api.Object(std::string(kDeployments) + "fraud")["spec"]["template"]["spec"]["containers"][0]["image"],
+            "img:2");
+  events.Flush(std::chrono::seconds(5));
+  int stable_updated = 0;
+  for (const json& e : api.ObjectsUnder("/apis/events.k8s.io/v1/namespaces/ml/events/")) {
+    if (e.value("reason", "") == "StableUpdated") ++stable_updated;
+  }
+  EXPECT_EQ(stable_updated, 1) << Rollout()["status"].dump(2);
 }
 
 TEST_F(RolloutReconcilerTest, AMissingRouteObjectIsAReconcileErrorNotASilentSuccess) {

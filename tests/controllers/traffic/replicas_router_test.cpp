@@ -132,7 +132,24 @@ TEST_F(ReplicasRouterTest, AMissingDeploymentIsNotFound) {
   RouteTarget target = Target();
   target.canary_deployment = "nope";
   EXPECT_EQ(router_.Apply(target, {.canary_weight = 10}).code(), StatusCode::kNotFound);
+  target = Target();
+  target.champion_deployment = "nope";
+  EXPECT_EQ(router_.Apply(target, {.canary_weight = 0}).code(), StatusCode::kNotFound);
   EXPECT_EQ(router_.Observe(target).status().code(), StatusCode::kNotFound);
+}
+
+// After a completed promotion or a rollback the canary Deployment is deleted. A retried effect
+// (the status write that followed was lost) applies weight 0 again: that must converge, not fail
+// with NotFound forever (seen in e2e: a replicas rollout stuck in Promoted).
+TEST_F(ReplicasRouterTest, WeightZeroWithoutACanaryDeploymentGivesTheChampionEverything) {
+  RouteTarget target = Target();
+  target.canary_deployment = "removed";
+  server_.Put(Deployments(), Deployment("fraud", 4));
+  ASSERT_TRUE(router_.Apply(target, {.canary_weight = 0}).ok());
+  EXPECT_EQ(Replicas("fraud"), 10);
+  auto split = router_.Observe(target);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_EQ(*split, (TrafficSplit{.canary_weight = 0, .mirror_percent = 0}));
 }
 
 TEST_F(ReplicasRouterTest, NoTotalToDistributeIsInvalid) {
