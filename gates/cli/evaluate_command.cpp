@@ -26,9 +26,7 @@ Result<CommandOutput> EvaluateCommand(const CliArgs& args) {
     if (!champion.ok()) return champion.status();
     options.champion_report = std::move(champion).value();
   }
-  auto reader = OpenRecordReader(*data_path, *read_options);
-  if (!reader.ok()) return reader.status();
-  auto result = RunEvaluationGate(*policy, **reader, options);
+  auto result = RunEvaluationGate(*policy, *data_path, *read_options, options);
   if (!result.ok()) return result.status();
   ReportContext context{*policy_path, *data_path};
   CommandOutput output;

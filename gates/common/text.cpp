@@ -8,8 +8,44 @@
 
 namespace modelgate::gates {
 
+namespace {
+
+constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+// Plain decimals ("-12.345", "7", "0.121153") of at most 15 digits, the bulk of any CSV: the
+// digits as an exact integer divided by an exact power of ten is correctly rounded (Clinger's fast
+// path), so the result is the double from_chars gives. False for anything else.
+bool ParsePlainDecimal(std::string_view text, double* out) {
+  size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++i;
+  uint64_t mantissa = 0;
+  int digits = 0, fraction = 0;
+  bool point = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      if (++digits > 15) return false;
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      fraction += point ? 1 : 0;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0) return false;
+  const double value = static_cast<double>(mantissa) / kPowersOfTen[fraction];
+  *out = negative ? -value : value;
+  return true;
+}
+
+}  // namespace
+
 std::optional<double> ParseNumber(std::string_view text) {
   if (text.empty()) return std::nullopt;
+  if (double fast; ParsePlainDecimal(text, &fast)) return fast;
   std::string_view body = text;
   if (body.front() == '+') body.remove_prefix(1);
   double value = 0;
@@ -79,6 +115,10 @@ std::string NearestName(std::string_view word, const std::vector<std::string>& c
 std::string Shorten(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   return std::string(text.substr(0, max_bytes)) + "...";
+}
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
 }  // namespace modelgate::gates

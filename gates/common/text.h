@@ -13,6 +13,9 @@ namespace modelgate::gates {
 // so that callers can reject them with a precise message. Returns nullopt for anything else.
 std::optional<double> ParseNumber(std::string_view text);
 
+// True when `text` ends with `suffix`.
+bool EndsWith(std::string_view text, std::string_view suffix);
+
 // Shortest text that reads back as the same double ("0.1", "1e-09"); "nan", "inf", "-inf".
 std::string FormatNumber(double value);
 

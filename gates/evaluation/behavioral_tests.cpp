@@ -51,6 +51,8 @@ BehavioralOutcome RunBehavioralTest(const EvalPolicy& policy, const BehavioralTe
   const auto& score = Column(policy, data, test.score_column.empty() ? policy.columns.score
                                                                      : test.score_column);
   std::vector<double> x, y;
+  x.reserve(feature.size());
+  y.reserve(feature.size());
   for (size_t i = 0; i < feature.size(); ++i) {
     if (std::isnan(feature[i]) || std::isnan(score[i])) continue;
     x.push_back(feature[i]);

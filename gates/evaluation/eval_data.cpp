@@ -1,12 +1,13 @@
 #include "gates/evaluation/eval_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <unordered_map>
 
 #include "gates/common/string_map.h"
-
 #include "gates/common/text.h"
+#include "gates/io/csv_split.h"
 
 namespace modelgate::gates {
 namespace {
@@ -55,6 +56,24 @@ Status ParseRequired(const std::string& source, const Record& record, int positi
   return Status::Ok();
 }
 
+// Below this a file is read in one part: a second thread would not pay for itself.
+constexpr uint64_t kTwoPartMinBytes = 16 << 20;
+// At most this many rows are reserved ahead per column (512 MB of doubles, mostly untouched).
+constexpr size_t kMaxReservedRows = size_t{1} << 26;
+
+// Appends `part` and releases its memory at once, so that merging two halves of a large file
+// never holds more than one column twice.
+template <typename T>
+void AppendAll(std::vector<T>* into, std::vector<T>& part) {
+  if (into->empty()) {
+    into->swap(part);
+  } else {
+    into->reserve(into->size() + part.size());
+    into->insert(into->end(), part.begin(), part.end());
+  }
+  std::vector<T>().swap(part);
+}
+
 bool NeedsBinaryLabels(const EvalPolicy& policy) {
   auto scan = [](const SlicePolicy& slice) {
     for (const auto& rule : slice.metrics) {
@@ -72,7 +91,7 @@ bool NeedsBinaryLabels(const EvalPolicy& policy) {
 }  // namespace
 
 Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
-                              const EvalLimits& limits) {
+                              const EvalLimits& limits, int64_t expected_rows) {
   const std::string& source = reader.source_name();
   Binder binder{reader.columns(), source};
   EvalData data;
@@ -150,6 +169,20 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
   for (const auto& a : attributes) attribute_out.push_back(&data.attributes[a.first]);
   std::vector<std::vector<double>*> extra_out;
   for (const auto& e : extra) extra_out.push_back(&data.extra[e.first]);
+
+  if (expected_rows > 0) {
+    // Capped: an estimate from a file's first lines can be far off, and one allocation beyond
+    // what the machine can map would end the process.
+    const auto reserve = std::min<size_t>(
+        static_cast<size_t>(static_cast<double>(expected_rows) * 1.1) + 1024, kMaxReservedRows);
+    data.labels.reserve(reserve);
+    if (data.binary_labels) data.binary.reserve(reserve);
+    data.scores.reserve(reserve);
+    if (data.has_champion) data.champion.reserve(reserve);
+    for (auto* a : attribute_out) a->codes.reserve(reserve);
+    for (auto* e : extra_out) e->reserve(reserve);
+    for (auto& rows : data.slice_rows) rows.reserve(reserve);
+  }
 
   MalformedRows* counter = policy.malformed_rows.count ? &data.malformed : nullptr;
   data.malformed.source = source;
@@ -242,6 +275,50 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
     }
     ++data.rows;
   }
+  return data;
+}
+
+void AppendEvalData(EvalData* into, EvalData&& part) {
+  const auto offset = static_cast<uint32_t>(into->rows);
+  into->rows += part.rows;
+  AppendAll(&into->labels, part.labels);
+  AppendAll(&into->binary, part.binary);
+  AppendAll(&into->scores, part.scores);
+  AppendAll(&into->champion, part.champion);
+  for (auto& [column, categorical] : part.attributes) {
+    Categorical& target = into->attributes[column];
+    std::vector<int32_t> remap(categorical.names.size());
+    for (size_t c = 0; c < categorical.names.size(); ++c) {
+      const std::string& name = categorical.names[c];
+      size_t at = 0;
+      while (at < target.names.size() && target.names[at] != name) ++at;
+      if (at == target.names.size()) target.names.push_back(name);
+      remap[c] = static_cast<int32_t>(at);
+    }
+    for (int32_t& code : categorical.codes) code = code < 0 ? code : remap[code];
+    AppendAll(&target.codes, categorical.codes);
+  }
+  for (auto& [column, values] : part.extra) AppendAll(&into->extra[column], values);
+  into->slice_rows.resize(std::max(into->slice_rows.size(), part.slice_rows.size()));
+  for (size_t f = 0; f < part.slice_rows.size(); ++f) {
+    for (uint32_t& r : part.slice_rows[f]) r += offset;
+    AppendAll(&into->slice_rows[f], part.slice_rows[f]);
+  }
+  into->malformed.Merge(part.malformed);
+}
+
+Result<EvalData> LoadEvalData(const EvalPolicy& policy, const std::string& location,
+                              const ReadOptions& options, const EvalLimits& limits) {
+  // A row limit is judged on the whole file in order: read it in one part.
+  const uint64_t min_bytes = limits.max_rows > 0 ? UINT64_MAX : kTwoPartMinBytes;
+  std::function<Result<EvalData>(RecordReader&, int64_t)> load = [&](RecordReader& reader,
+                                                                     int64_t expected_rows) {
+    return LoadEvalData(policy, reader, limits, expected_rows);
+  };
+  auto parts = LoadInParts<EvalData>(location, options, min_bytes, load);
+  if (!parts.ok()) return parts.status();
+  EvalData data = std::move(parts->front());
+  for (size_t i = 1; i < parts->size(); ++i) AppendEvalData(&data, std::move((*parts)[i]));
   return data;
 }
 

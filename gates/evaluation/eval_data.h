@@ -44,7 +44,20 @@ struct EvalLimits {
 // infinite score, a non-numeric value compared with a number in a filter. Under the policy's
 // on_malformed_row: count, such rows (and the reader's malformed records) are counted into
 // data.malformed and left out instead.
+// `expected_rows` (0: unknown) is an estimate of the rows to come: memory for that many (plus a
+// margin) is reserved up front instead of grown by copying; pages never filled cost nothing.
 Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
-                              const EvalLimits& limits);
+                              const EvalLimits& limits, int64_t expected_rows = 0);
+
+// The same from `location` (a path, file:// or http(s):// URL, opened as OpenRecordReader does).
+// A large local CSV file without a row limit is parsed on two cores (gates/io/csv_split.h); the
+// result — rows, values, category codes, slice rows, errors and their line numbers — is the one
+// of a sequential read.
+Result<EvalData> LoadEvalData(const EvalPolicy& policy, const std::string& location,
+                              const ReadOptions& options, const EvalLimits& limits);
+
+// Appends `part`, the rows that follow `into`'s in the same file: category codes are remapped by
+// name, slice row indices shifted, malformed-row examples kept in line order.
+void AppendEvalData(EvalData* into, EvalData&& part);
 
 }  // namespace modelgate::gates

@@ -48,14 +48,13 @@ SliceOutcome EvaluateScope(const EvalPolicy& policy, const SlicePolicy& slice, c
   return out;
 }
 
-}  // namespace
+// Metrics whose cost is a sort of the scope's scores.
+bool SortsScores(MetricId metric) {
+  return metric == MetricId::kAucRoc || metric == MetricId::kAveragePrecision ||
+         metric == MetricId::kPrecisionAtK || metric == MetricId::kRecallAtK;
+}
 
-Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& reader,
-                                     const EvaluationOptions& options) {
-  auto loaded = LoadEvalData(policy, reader, options.limits);
-  if (!loaded.ok()) return loaded.status();
-  const EvalData& data = *loaded;
-
+EvalResult Judge(const EvalPolicy& policy, const EvalData& data, const EvaluationOptions& options) {
   EvalResult result;
   result.rows = data.rows;
   if (data.has_champion) {
@@ -73,9 +72,33 @@ Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& rea
   std::vector<SliceOutcome> evaluated(policy.slices.size() + 1);
   std::vector<BehavioralOutcome> behavioral(policy.behavioral_tests.size());
   const size_t tasks = evaluated.size() + behavioral.size();
+  // Longest first, so that no core idles at the end while another runs the biggest task: a cost
+  // is rows times the sorts a task does (exact AUC/AP/top-k sort the scope once per score column,
+  // a directional test ranks two whole columns).
+  std::vector<std::pair<double, size_t>> by_cost;
+  for (size_t i = 0; i < tasks; ++i) {
+    double cost = 1;
+    if (i >= evaluated.size()) {
+      const auto& test = policy.behavioral_tests[i - evaluated.size()];
+      cost += static_cast<double>(data.rows) *
+              (test.kind == BehavioralTest::Kind::kDirectional ? 6.0 : 0.2);
+    } else {
+      const SlicePolicy& slice = i == 0 ? policy.global : policy.slices[i - 1];
+      const double rows = i == 0 ? static_cast<double>(data.rows)
+                                 : static_cast<double>(data.slice_rows[i - 1].size());
+      double sorts = 0.5;  // gathering the scope's rows
+      for (const auto& rule : slice.metrics) {
+        if (SortsScores(rule.metric)) sorts += data.has_champion ? 2 : 1;
+      }
+      cost += rows * sorts;
+    }
+    by_cost.emplace_back(-cost, i);
+  }
+  std::sort(by_cost.begin(), by_cost.end());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < tasks;) {
+    for (size_t n; (n = next.fetch_add(1)) < tasks;) {
+      const size_t i = by_cost[n].second;
       if (i >= evaluated.size()) {
         size_t t = i - evaluated.size();
         behavioral[t] = internal::RunBehavioralTest(policy, policy.behavioral_tests[t], data);
@@ -139,6 +162,22 @@ Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& rea
   }
   result.passed = result.outcome == GateOutcome::kPassed;
   return result;
+}
+
+}  // namespace
+
+Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& reader,
+                                     const EvaluationOptions& options) {
+  auto loaded = LoadEvalData(policy, reader, options.limits);
+  if (!loaded.ok()) return loaded.status();
+  return Judge(policy, *loaded, options);
+}
+
+Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, const std::string& location,
+                                     const ReadOptions& read, const EvaluationOptions& options) {
+  auto loaded = LoadEvalData(policy, location, read, options.limits);
+  if (!loaded.ok()) return loaded.status();
+  return Judge(policy, *loaded, options);
 }
 
 Result<EvaluationRun> EvaluateStream(const std::string& policy_yaml, std::istream& data,

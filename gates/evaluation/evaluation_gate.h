@@ -49,6 +49,11 @@ struct EvaluationOptions {
 Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, RecordReader& data,
                                      const EvaluationOptions& options = {});
 
+// The same on `location` (see LoadEvalData: a large local CSV file is parsed on two cores).
+Result<EvalResult> RunEvaluationGate(const EvalPolicy& policy, const std::string& location,
+                                     const ReadOptions& read,
+                                     const EvaluationOptions& options = {});
+
 // Convenience for the operator: policy YAML text plus a data stream (CSV or, when `data_name`
 // ends in .jsonl/.ndjson, JSON Lines; gzip detected) to the result and its JSON report.
 struct EvaluationRun {

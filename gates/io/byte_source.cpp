@@ -202,6 +202,18 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
   return DetectGzip(std::make_unique<FileSource>(file, location));
 }
 
+Result<std::unique_ptr<ByteSource>> OpenFileAt(const std::string& path, const std::string& name,
+                                               uint64_t offset) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr || fseeko(file, static_cast<off_t>(offset), SEEK_SET) != 0) {
+    int err = errno;
+    if (file != nullptr) std::fclose(file);
+    return Status(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                  name + ": cannot open: " + std::strerror(err));
+  }
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(file, name));
+}
+
 Result<std::string> ReadAllText(const std::string& location, const std::string& what) {
   auto source = OpenByteSource(location);
   if (!source.ok()) return Status(source.status().code(), what + " " + source.status().message());

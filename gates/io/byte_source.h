@@ -36,6 +36,11 @@ struct HttpSourceOptions;
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
                                                    const HttpSourceOptions& http);
 
+// Opens the file at `path` raw (no gzip detection), positioned at byte `offset`; errors name
+// `name`. For reading a part of a large file (gates/io/csv_split.h).
+Result<std::unique_ptr<ByteSource>> OpenFileAt(const std::string& path, const std::string& name,
+                                               uint64_t offset);
+
 // Reads all of `location` (as OpenByteSource opens it) into a string. Errors are prefixed with
 // `what` ("policy", "champion report"): "policy p.yaml: cannot open: No such file or directory".
 Result<std::string> ReadAllText(const std::string& location, const std::string& what);

@@ -1,6 +1,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gates/io/csv_part.h"
 #include "gates/io/record_reader.h"
 
 namespace modelgate::gates {
@@ -13,10 +14,19 @@ constexpr size_t kInitialBufferBytes = 1 << 20;
 // side buffer. A record that runs past the end of the buffered bytes is re-parsed from its start
 // after the buffer is compacted and refilled (grown when one record is larger than the buffer), so
 // a record never has to be stitched across reads.
-class CsvReader : public RecordReader {
+class CsvReader : public CsvPartReader {
  public:
-  CsvReader(std::unique_ptr<ByteSource> source, char delimiter)
-      : source_(std::move(source)), delimiter_(delimiter), buffer_(kInitialBufferBytes) {
+  CsvReader(std::unique_ptr<ByteSource> source, char delimiter, CsvPartOptions part)
+      : source_(std::move(source)),
+        delimiter_(delimiter),
+        buffer_(kInitialBufferBytes),
+        line_(part.first_line),
+        stop_after_header_(part.stop_at) {
+    if (!part.columns.empty()) {
+      columns_ = std::move(part.columns);
+      bom_checked_ = true;  // a part after the first starts mid-file: no byte-order mark there
+      stop_at_ = part.stop_at;
+    }
     std::memset(kind_, 0, sizeof(kind_));
     kind_[static_cast<unsigned char>(delimiter_)] = 1;
     kind_[static_cast<unsigned char>('\n')] = 1;
@@ -40,12 +50,15 @@ class CsvReader : public RecordReader {
       }
       columns_.push_back(std::move(name));
     }
+    stop_at_ = stop_after_header_;  // the header is read whatever the stop
     return Status::Ok();
   }
 
   const std::vector<std::string>& columns() const override { return columns_; }
   const std::string& source_name() const override { return source_->name(); }
   Result<bool> Next(Record& record) override { return ReadRow(record, columns_.size()); }
+  uint64_t offset() const override { return consumed_ + pos_; }
+  int64_t line() const override { return line_; }
 
  private:
   enum class Parse { kRecord, kEnd, kNeedMore, kError };
@@ -78,6 +91,7 @@ class CsvReader : public RecordReader {
   // Moves the unparsed bytes to the front and reads more; grows the buffer when it is full.
   Status Refill() {
     if (pos_ > 0) {
+      consumed_ += pos_;
       std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
       end_ -= pos_;
       pos_ = 0;
@@ -115,6 +129,7 @@ class CsvReader : public RecordReader {
   Parse TryParse(Record& record) {
     if (!bom_checked_ && !eof_) return Parse::kNeedMore;
     if (skip_line_ && !SkipRestOfLine()) return Parse::kNeedMore;
+    if (stop_at_ != 0 && consumed_ + pos_ >= stop_at_) return Parse::kEnd;
     const char* buf = buffer_.data();
     size_t p = pos_;
     // Skip completely empty lines.
@@ -126,6 +141,7 @@ class CsvReader : public RecordReader {
       ++p;
       ++line_;
       pos_ = p;
+      if (stop_at_ != 0 && consumed_ + pos_ >= stop_at_) return Parse::kEnd;  // a boundary too
     }
     if (p >= end_) return eof_ ? Parse::kEnd : Parse::kNeedMore;
     if (buf[p] == '\r') return Parse::kNeedMore;  // a CR at the end of the buffer
@@ -245,29 +261,41 @@ class CsvReader : public RecordReader {
   char delimiter_;
   unsigned char kind_[256];  // 1 for bytes that end a plain run: delimiter, CR, LF, quote
   std::vector<char> buffer_;
+  uint64_t stop_at_ = 0;   // CsvPartOptions::stop_at
+  uint64_t consumed_ = 0;  // bytes of the source before buffer_[0]
   size_t pos_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
   bool bom_checked_ = false;
   bool skip_line_ = false;  // resume after a malformed record: drop the rest of the line first
-  int64_t line_ = 1;
+  int64_t line_;
   std::vector<Span> spans_;
   std::string side_;
   Status error_;
   std::vector<std::string> columns_;
+  uint64_t stop_after_header_;  // CsvPartOptions::stop_at, applied once the header is read
 };
 
 }  // namespace
 
 Result<std::unique_ptr<RecordReader>> OpenCsvReader(std::unique_ptr<ByteSource> source,
                                                     char delimiter) {
+  auto reader = OpenCsvPartReader(std::move(source), delimiter, {});
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<RecordReader>(std::move(reader).value());
+}
+
+Result<std::unique_ptr<CsvPartReader>> OpenCsvPartReader(std::unique_ptr<ByteSource> source,
+                                                         char delimiter, CsvPartOptions part) {
   if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
     return Status(ErrorCode::kUsage, "the CSV delimiter cannot be a quote or a line break");
   }
-  auto reader = std::make_unique<CsvReader>(std::move(source), delimiter);
-  Status header = reader->ReadHeader();
-  if (!header.ok()) return header;
-  return std::unique_ptr<RecordReader>(std::move(reader));
+  const bool header = part.columns.empty();
+  auto reader = std::make_unique<CsvReader>(std::move(source), delimiter, std::move(part));
+  if (header) {
+    if (Status s = reader->ReadHeader(); !s.ok()) return s;
+  }
+  return std::unique_ptr<CsvPartReader>(std::move(reader));
 }
 
 }  // namespace modelgate::gates

@@ -132,10 +132,6 @@ class JsonLinesReader : public RecordReader {
   std::vector<std::string> columns_;
 };
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RecordReader>> OpenJsonLinesReader(std::unique_ptr<ByteSource> source) {

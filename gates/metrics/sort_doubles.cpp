@@ -22,18 +22,33 @@ double FromKey(uint64_t key) {
   return v;
 }
 
-// Counts the 16-bit digit of every key at `shift` and turns `count` into each digit's first output
-// slot (exclusive prefix sums). Returns false when all keys share that digit, so the pass can be
-// skipped (common for the high bits of scores in [0,1]).
-bool PrepareRadixPass(const std::vector<uint64_t>& keys, int shift, std::vector<size_t>& count) {
-  std::fill(count.begin(), count.end(), 0);
-  for (uint64_t k : keys) ++count[(k >> shift) & 0xFFFF];
-  if (count[(keys[0] >> shift) & 0xFFFF] == keys.size()) return false;
+// LSD radix sort on 11-bit digits (six passes cover 64 bits): the counts of one pass fit in L1 and
+// its 2048 output streams stay cache-friendly, where 16-bit digits scatter over 65536 streams. The
+// histograms of all six digits are taken in one read of the keys.
+constexpr int kDigitBits = 11;
+constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;
+constexpr size_t kBuckets = size_t{1} << kDigitBits;
+
+size_t Digit(uint64_t key, int pass) { return (key >> (pass * kDigitBits)) & (kBuckets - 1); }
+
+std::vector<size_t> CountDigits(const std::vector<uint64_t>& keys) {
+  std::vector<size_t> counts(kBuckets * kPasses);
+  for (uint64_t k : keys) {
+    for (int p = 0; p < kPasses; ++p) ++counts[p * kBuckets + Digit(k, p)];
+  }
+  return counts;
+}
+
+// Turns pass `pass`'s counts into each digit's first output slot (exclusive prefix sums). False
+// when all keys share that digit, so the pass can be skipped (common for the high bits).
+bool PreparePass(std::vector<size_t>& counts, int pass, uint64_t any_key, size_t n) {
+  size_t* count = counts.data() + pass * kBuckets;
+  if (count[Digit(any_key, pass)] == n) return false;
   size_t sum = 0;
-  for (auto& c : count) {
-    size_t n = c;
-    c = sum;
-    sum += n;
+  for (size_t d = 0; d < kBuckets; ++d) {
+    size_t c = count[d];
+    count[d] = sum;
+    sum += c;
   }
   return true;
 }
@@ -47,10 +62,11 @@ void SortDoubles(std::vector<double>& values) {
   }
   std::vector<uint64_t> keys(values.size()), scratch(values.size());
   for (size_t i = 0; i < values.size(); ++i) keys[i] = Key(values[i]);
-  std::vector<size_t> count(1 << 16);
-  for (int shift = 0; shift < 64; shift += 16) {
-    if (!PrepareRadixPass(keys, shift, count)) continue;
-    for (uint64_t k : keys) scratch[count[(k >> shift) & 0xFFFF]++] = k;
+  std::vector<size_t> counts = CountDigits(keys);
+  for (int pass = 0; pass < kPasses; ++pass) {
+    if (!PreparePass(counts, pass, keys[0], keys.size())) continue;
+    size_t* count = counts.data() + pass * kBuckets;
+    for (uint64_t k : keys) scratch[count[Digit(k, pass)]++] = k;
     keys.swap(scratch);
   }
   for (size_t i = 0; i < values.size(); ++i) values[i] = FromKey(keys[i]);
@@ -67,11 +83,12 @@ std::vector<uint32_t> SortedOrder(std::span<const double> values) {
   std::vector<uint64_t> keys(values.size()), key_scratch(values.size());
   std::vector<uint32_t> order_scratch(values.size());
   for (size_t i = 0; i < values.size(); ++i) keys[i] = Key(values[i]);
-  std::vector<size_t> count(1 << 16);
-  for (int shift = 0; shift < 64; shift += 16) {
-    if (!PrepareRadixPass(keys, shift, count)) continue;
+  std::vector<size_t> counts = CountDigits(keys);
+  for (int pass = 0; pass < kPasses; ++pass) {
+    if (!PreparePass(counts, pass, keys[0], keys.size())) continue;
+    size_t* count = counts.data() + pass * kBuckets;
     for (size_t i = 0; i < keys.size(); ++i) {
-      size_t to = count[(keys[i] >> shift) & 0xFFFF]++;
+      size_t to = count[Digit(keys[i], pass)]++;
       key_scratch[to] = keys[i];
       order_scratch[to] = order[i];
     }

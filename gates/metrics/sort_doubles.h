@@ -8,9 +8,10 @@
 namespace modelgate::gates {
 
 // Sorts `values` ascending. Large inputs use an LSD radix sort on the IEEE-754 bit pattern mapped
-// to an order-preserving unsigned key (flip all bits of negatives, the sign bit of positives), four
-// passes of 16 bits; small ones use std::sort. -0.0 sorts before +0.0 (they compare equal, so
-// tie handling by == is unaffected). NaN must not occur (the readers reject NaN scores).
+// to an order-preserving unsigned key (flip all bits of negatives, the sign bit of positives), six
+// passes of 11 bits, skipping a pass where all keys share the digit; small ones use std::sort. -0.0
+// sorts before +0.0 (they compare equal, so tie handling by == is unaffected). NaN must not occur
+// (the readers reject NaN scores).
 void SortDoubles(std::vector<double>& values);
 
 // The permutation that sorts `values` ascending (stable), by the same radix sort carrying row

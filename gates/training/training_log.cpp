@@ -10,10 +10,6 @@
 namespace modelgate::gates {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 void Append(TrainingLog* log, const std::string& field, double value) {
   LogSeries& series = log->fields[field];
   series.values.resize(static_cast<size_t>(log->steps), std::nan(""));
