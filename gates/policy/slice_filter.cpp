@@ -1,5 +1,6 @@
 #include "gates/policy/slice_filter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <optional>
@@ -17,8 +18,13 @@ struct Literal {
 enum class NodeKind { kOr, kAnd, kNot, kCompare, kIn, kIsNull };
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// Evaluation, binding and destruction recurse over the tree, so its depth is bounded (a policy's
+// filter is input: "((((..." must be an error, not a stack overflow).
+constexpr int kMaxFilterDepth = 256;
+
 struct FilterNode {
   NodeKind kind;
+  int depth = 1;                            // levels of nodes from this one down
   std::unique_ptr<FilterNode> left, right;  // kOr/kAnd: both; kNot: left
   int column = -1;                          // index into SliceFilter::columns_
   CompareOp op = CompareOp::kEq;
@@ -168,13 +174,12 @@ class Parser {
     std::unique_ptr<FilterNode> node = std::move(left).value();
     while (IsKeyword(Peek(), "or")) {
       ++pos_;
+      size_t at = Peek().offset;
       auto right = ParseAnd();
       if (!right.ok()) return right;
-      auto parent = std::make_unique<FilterNode>();
-      parent->kind = NodeKind::kOr;
-      parent->left = std::move(node);
-      parent->right = std::move(right).value();
-      node = std::move(parent);
+      auto joined = Join(NodeKind::kOr, std::move(node), std::move(right).value(), at);
+      if (!joined.ok()) return joined;
+      node = std::move(joined).value();
     }
     return node;
   }
@@ -185,26 +190,48 @@ class Parser {
     std::unique_ptr<FilterNode> node = std::move(left).value();
     while (IsKeyword(Peek(), "and")) {
       ++pos_;
+      size_t at = Peek().offset;
       auto right = ParseNot();
       if (!right.ok()) return right;
-      auto parent = std::make_unique<FilterNode>();
-      parent->kind = NodeKind::kAnd;
-      parent->left = std::move(node);
-      parent->right = std::move(right).value();
-      node = std::move(parent);
+      auto joined = Join(NodeKind::kAnd, std::move(node), std::move(right).value(), at);
+      if (!joined.ok()) return joined;
+      node = std::move(joined).value();
     }
     return node;
   }
 
+  // A parent of `left` (and `right`), or an error pointing at `at` when it would be too deep.
+  Result<std::unique_ptr<FilterNode>> Join(NodeKind kind, std::unique_ptr<FilterNode> left,
+                                           std::unique_ptr<FilterNode> right, size_t at) const {
+    auto node = std::make_unique<FilterNode>();
+    node->kind = kind;
+    node->depth = 1 + std::max(left->depth, right ? right->depth : 0);
+    if (node->depth > kMaxFilterDepth) return TooDeep(at);
+    node->left = std::move(left);
+    node->right = std::move(right);
+    return node;
+  }
+  Status TooDeep(size_t at) const {
+    return ErrorAt(at, "the filter nests more than " + std::to_string(kMaxFilterDepth) +
+                           " levels (parentheses, 'not', and 'and'/'or' terms); use 'in [...]' for "
+                           "long lists of values");
+  }
+
   Result<std::unique_ptr<FilterNode>> ParseNot() {
+    // Recursion here follows the nesting of the text: bound it before it can exhaust the stack.
+    if (++nesting_ > kMaxFilterDepth) return TooDeep(Peek().offset);
+    auto node = ParseNested();
+    --nesting_;
+    return node;
+  }
+
+  Result<std::unique_ptr<FilterNode>> ParseNested() {
     if (IsKeyword(Peek(), "not")) {
+      size_t at = Peek().offset;
       ++pos_;
       auto inner = ParseNot();
       if (!inner.ok()) return inner;
-      auto node = std::make_unique<FilterNode>();
-      node->kind = NodeKind::kNot;
-      node->left = std::move(inner).value();
-      return node;
+      return Join(NodeKind::kNot, std::move(inner).value(), nullptr, at);
     }
     if (Peek().kind == TokenKind::kLParen) {
       size_t open = Peek().offset;
@@ -319,6 +346,7 @@ class Parser {
   std::vector<std::string>& columns_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int nesting_ = 0;  // ParseNot calls in progress
 };
 
 Truth Not(Truth t) {

@@ -123,6 +123,31 @@ TEST(SliceFilter, UnbalancedParenthesesAndStringsAreErrors) {
             "            ^");
 }
 
+// Found by libFuzzer: 200 000 '(' overflowed the stack of the recursive parser. Nesting is now
+// bounded and reported like any other parse error.
+TEST(SliceFilter, NestingBeyondTheLimitIsAnErrorNotACrash) {
+  std::string deep(200000, '(');
+  std::string error = ParseError(deep);
+  EXPECT_NE(error.find("the filter nests more than 256 levels"), std::string::npos)
+      << error.substr(0, 200);
+  EXPECT_NE(error.find("at character 257"), std::string::npos) << error.substr(0, 200);
+  std::string nots;
+  for (int i = 0; i < 20000; ++i) nots += "not ";
+  EXPECT_NE(ParseError(nots + "region == 'EU'").find("nests more than 256 levels"),
+            std::string::npos);
+  std::string chain = "region == 'EU'";
+  for (int i = 0; i < 300; ++i) chain += " or region == 'EU'";
+  EXPECT_NE(ParseError(chain).find("use 'in [...]' for long lists of values"), std::string::npos);
+}
+
+TEST(SliceFilter, NestingWithinTheLimitStillWorks) {
+  std::string filter = std::string(200, '(') + "region == 'EU'" + std::string(200, ')');
+  EXPECT_EQ(Eval(filter, {"mobile", "EU", "3", "g"}), Truth::kTrue);
+  std::string chain = "region == 'x'";
+  for (int i = 0; i < 100; ++i) chain += " or region == 'EU'";
+  EXPECT_EQ(Eval(chain, {"mobile", "EU", "3", "g"}), Truth::kTrue);
+}
+
 TEST(SliceFilter, TrailingTokensAreAnError) {
   EXPECT_EQ(ParseError("region == 'EU' 'x'"),
             "policy p.yaml: slices[0].filter: expected 'and', 'or' or the end of the filter at "
