@@ -54,6 +54,7 @@ class FakeApi {
     return out;
   }
   int conflicts_to_inject = 0;
+  std::string conflicts_on = "modelrollouts";  // objects whose paths contain this get the conflicts
 
  private:
   static std::string Path(const kube::HttpRequest& r) { return r.path.substr(0, r.path.find('?')); }
@@ -82,7 +83,7 @@ class FakeApi {
     if (status) path.resize(path.size() - 7);
     if (!objects_.count(path)) return ErrorResponse(404, "NotFound");
     json body = json::parse(r.body);
-    if (conflicts_to_inject > 0 && path.find("modelrollouts") != std::string::npos) {
+    if (conflicts_to_inject > 0 && path.find(conflicts_on) != std::string::npos) {
       --conflicts_to_inject;
       ++version_;
       objects_[path]["metadata"]["resourceVersion"] = std::to_string(version_);
@@ -192,6 +193,7 @@ class RolloutReconcilerTest : public ::testing::Test {
         nullptr);
   }
   json Rollout() { return api.Object(std::string(kRollouts) + "fraud"); }
+  void StartPromoted();
 
   std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
   FakeApi api{*transport};
@@ -246,6 +248,23 @@ TEST_F(RolloutReconcilerTest, RollbackMovesTrafficBeforeDeletingTheCanaryAndMark
   EXPECT_NE(Rollout()["status"]["message"].get<std::string>().find("error-rate"), std::string::npos);
 }
 
+// A rollout just promoted: all traffic on the ready canary (img:2), the stable Deployment still
+// to be updated to the challenger.
+void RolloutReconcilerTest::StartPromoted() {
+  json rollout = Rollout();
+  rollout["status"] = {{"observedGeneration", 1},
+                       {"phase", "Promoted"},
+                       {"currentStep", 2},
+                       {"canaryWeight", 100},
+                       {"challenger", {{"name", "fraud-v2"}, {"version", "2"}}},
+                       {"champion", {{"name", "fraud-v1"}, {"version", "1"}}},
+                       {"startedAt", "2027-01-15T06:00:00.000000Z"},
+                       {"promotedAt", "2027-01-15T07:00:00.000000Z"}};
+  api.Put(std::string(kRollouts) + "fraud", rollout);
+  api.Put(std::string(kDeployments) + "fraud-canary", ReadyDeployment("fraud-canary", "img:2"));
+  split = {100, 0};
+}
+
 TEST_F(RolloutReconcilerTest, AConflictOnTheStatusWriteRereadsAndDecidesAgain) {
   api.conflicts_to_inject = 1;
   RolloutReconciler reconciler = MakeReconciler();
@@ -258,16 +277,7 @@ TEST_F(RolloutReconcilerTest, AConflictOnTheStatusWriteRereadsAndDecidesAgain) {
 // status is decided again and the new decision no longer mentions what already happened. Its
 // Events must still be recorded (e2e once lost StableUpdated this way).
 TEST_F(RolloutReconcilerTest, EventsOfAppliedEffectsSurviveAConflictOnTheStatusWrite) {
-  json rollout = Rollout();
-  rollout["status"] = {{"observedGeneration", 1}, {"phase", "Promoted"}, {"currentStep", 2},
-                       {"canaryWeight", 100},
-                       {"challenger", {{"name", "fraud-v2"}, {"version", "2"}}},
-                       {"champion", {{"name", "fraud-v1"}, {"version", "1"}}},
-                       {"startedAt", "2027-01-15T06:00:00.000000Z"},
-                       {"promotedAt", "2027-01-15T07:00:00.000000Z"}};
-  api.Put(std::string(kRollouts) + "fraud", rollout);
-  api.Put(std::string(kDeployments) + "fraud-canary", ReadyDeployment("fraud-canary", "img:2"));
-  split = {100, 0};
+  StartPromoted();
   api.conflicts_to_inject = 1;
   RolloutReconciler reconciler = MakeReconciler();
   ReconcileOutcome outcome = reconciler.Reconcile("ml/fraud");
@@ -280,6 +290,22 @@ TEST_F(RolloutReconcilerTest, EventsOfAppliedEffectsSurviveAConflictOnTheStatusW
     if (e.value("reason", "") == "StableUpdated") ++stable_updated;
   }
   EXPECT_EQ(stable_updated, 1) << Rollout()["status"].dump(2);
+}
+
+// The controller manager writes the stable Deployment's status all the time, so updating it to
+// the challenger meets 409s in real clusters: they are re-read and retried, never a failed
+// reconcile.
+TEST_F(RolloutReconcilerTest, ConflictsOnTheStableDeploymentUpdateAreRetried) {
+  StartPromoted();
+  api.conflicts_on = "deployments/fraud";
+  api.conflicts_to_inject = 2;
+  RolloutReconciler reconciler = MakeReconciler();
+  ReconcileOutcome outcome = reconciler.Reconcile("ml/fraud");
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  EXPECT_EQ(api.conflicts_to_inject, 0);
+  EXPECT_EQ(api.Object(std::string(kDeployments) +
+                       "fraud")["spec"]["template"]["spec"]["containers"][0]["image"],
+            "img:2");
 }
 
 TEST_F(RolloutReconcilerTest, AMissingRouteObjectIsAReconcileErrorNotASilentSuccess) {
