@@ -1,8 +1,10 @@
 #include "controllers/candidate/gate_run.h"
 
+#include <memory>
 #include <thread>
 
 #include "gates/data/data_gate.h"
+#include "gates/data/row_skew.h"
 #include "gates/evaluation/evaluation_gate.h"
 #include "gates/report/evaluation_report.h"
 #include "gates/training/training_gate.h"
@@ -158,6 +160,7 @@ class Runner {
   // A dataset profiled with `options`, or a saved profile (a .json source).
   gates::Result<gates::DatasetProfile> Profile(const SourceRef& source, const gates::ProfileOptions& options) {
     if (EndsWith(source.Name(), ".json")) {
+      if (options.observer) return gates::SavedProfileCannotJoin(source.Name());
       auto bytes = Open(source);
       if (!bytes.ok()) return bytes.status();
       std::string text;
@@ -191,21 +194,37 @@ class Runner {
     auto policy = gates::ParseDataPolicy(policy_text, spec.policy.Describe());
     if (!policy.ok()) return PolicyError(policy.status());
     gates::ProfileOptions options = gates::DataProfileOptions(*policy, request_.limits.max_rows);
-    auto current = Profile(spec.dataset, options);
-    if (!current.ok()) return SourceError(spec.dataset, current.status());
+    // Row-level skew: the serving sample is indexed while it is profiled, then the dataset is
+    // joined against it in its own pass (gates/data/row_skew.h).
+    std::unique_ptr<gates::RowSkewJoin> join;
     std::optional<gates::DatasetProfile> baseline, serving;
+    if (policy->row_skew.configured && spec.serving) {
+      join = std::make_unique<gates::RowSkewJoin>(*policy);
+      gates::ProfileOptions serving_options = options;
+      serving_options.observer = &join->serving();
+      auto p = Profile(*spec.serving, serving_options);
+      if (!p.ok()) return SourceError(*spec.serving, p.status());
+      serving = std::move(p).value();
+    }
+    gates::ProfileOptions data_options = options;
+    if (join) data_options.observer = &join->training();
+    auto current = Profile(spec.dataset, data_options);
+    if (!current.ok()) return SourceError(spec.dataset, current.status());
     if (spec.baseline) {
       auto p = Profile(*spec.baseline, options);
       if (!p.ok()) return SourceError(*spec.baseline, p.status());
       baseline = std::move(p).value();
     }
-    if (spec.serving) {
+    if (spec.serving && !serving) {
       auto p = Profile(*spec.serving, options);
       if (!p.ok()) return SourceError(*spec.serving, p.status());
       serving = std::move(p).value();
     }
-    gates::DataResult result = gates::RunDataGate(*policy, *current, baseline ? &*baseline : nullptr,
-                                                  serving ? &*serving : nullptr);
+    std::optional<gates::RowSkewResult> row_skew;
+    if (join) row_skew = join->Finish();
+    gates::DataResult result =
+        gates::RunDataGate(*policy, *current, baseline ? &*baseline : nullptr,
+                           serving ? &*serving : nullptr, row_skew ? &*row_skew : nullptr);
     return Judged(gates::GateOutcomeName(result.outcome),
                   gates::RenderDataReport(result, spec.policy.Describe(), spec.dataset.Name()));
   }

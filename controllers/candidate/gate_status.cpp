@@ -108,6 +108,23 @@ GateVerdict DataVerdict(const ojson& report, const std::string& outcome, json& e
       if (!all_passed) (std::string(section) == "drift" ? drift_failed : skew_failed) = true;
     }
   }
+  // Row-level skew: one check, valued by the worst column's mismatch rate.
+  if (const ojson& row = Child(Child(report, "skew"), "row_level"); row.is_object()) {
+    json check = {{"name", "skew.row_level"},
+                  {"passed", Passed(row)},
+                  {"value", nullptr},
+                  {"limit", nullptr}};
+    if (const ojson& columns = Child(row, "columns"); columns.is_array()) {
+      for (const auto& c : columns) {
+        if (Str(c, "name") != Str(row, "worst_column")) continue;
+        check["column"] = Str(c, "name");
+        check["value"] = Plain(Child(c, "mismatch_rate"));
+        check["limit"] = Plain(Child(c, "max"));
+      }
+    }
+    checks.push_back(std::move(check));
+    skew_failed = skew_failed || !Passed(row);
+  }
   entry["checks"] = CapFailingFirst(checks, kMaxStatusChecks);
   if (outcome == "passed") {
     return {"Passed", "ChecksPassed",

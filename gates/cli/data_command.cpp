@@ -1,23 +1,24 @@
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "gates/cli/command.h"
 #include "gates/cli/read_flags.h"
+#include "gates/common/text.h"
 #include "gates/data/data_gate.h"
+#include "gates/data/row_skew.h"
 #include "gates/policy/eval_policy.h"
 
 namespace modelgate::gates {
 namespace {
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Profiles a dataset, or reads a saved profile when the file is JSON with "kind":
 // "modelgate-profile" (detected by the .json name).
 Result<DatasetProfile> ProfileSource(const std::string& path, const ReadOptions& read,
                                      const ProfileOptions& options) {
   if (EndsWith(path, ".json")) {
+    if (options.observer) return SavedProfileCannotJoin(path);
     auto text = ReadTextFile(path, "profile");
     if (!text.ok()) return text.status();
     return ProfileFromJson(*text, path);
@@ -41,27 +42,50 @@ Result<CommandOutput> DataCommand(const CliArgs& args) {
   auto policy = LoadDataPolicy(*policy_path);
   if (!policy.ok()) return policy.status();
   ProfileOptions options = DataProfileOptions(*policy, *max_rows);
+  const std::optional<std::string> serving_path = args.Get("serving");
+  // Row-level skew: the serving sample is indexed in its profiling pass, then the data is joined
+  // against it in its own (gates/data/row_skew.h), so each source is read once.
+  std::unique_ptr<RowSkewJoin> join;
+  if (policy->row_skew.configured && serving_path) join = std::make_unique<RowSkewJoin>(*policy);
   // The baseline is profiled on a second thread while the data is read (one pass each).
   std::optional<Result<DatasetProfile>> baseline_result;
   std::thread baseline_thread;
   if (auto path = args.Get("baseline")) {
     baseline_thread = std::thread([&, path = *path] { baseline_result = ProfileSource(path, *read, options); });
   }
-  auto reader = OpenRecordReader(*data_path, *read);
-  Result<DatasetProfile> current = reader.ok() ? ProfileDataset(**reader, options) : Result<DatasetProfile>(reader.status());
+  std::optional<Result<DatasetProfile>> serving_result;
+  if (join) {
+    ProfileOptions serving_options = options;
+    serving_options.observer = &join->serving();
+    serving_result = ProfileSource(*serving_path, *read, serving_options);
+  }
+  Result<DatasetProfile> current = Status::Invalid("not read");
+  if (!serving_result || serving_result->ok()) {
+    ProfileOptions data_options = options;
+    if (join) data_options.observer = &join->training();
+    auto reader = OpenRecordReader(*data_path, *read);
+    current = reader.ok() ? ProfileDataset(**reader, data_options)
+                          : Result<DatasetProfile>(reader.status());
+  }
   if (baseline_thread.joinable()) baseline_thread.join();
+  if (serving_result && !serving_result->ok()) return serving_result->status();
   if (!current.ok()) return current.status();
   std::optional<DatasetProfile> baseline, serving;
   if (baseline_result) {
     if (!baseline_result->ok()) return baseline_result->status();
     baseline = std::move(*baseline_result).value();
   }
-  if (auto path = args.Get("serving")) {
-    auto p = ProfileSource(*path, *read, options);
+  if (serving_result) {
+    serving = std::move(*serving_result).value();
+  } else if (serving_path) {
+    auto p = ProfileSource(*serving_path, *read, options);
     if (!p.ok()) return p.status();
     serving = std::move(p).value();
   }
-  DataResult result = RunDataGate(*policy, *current, baseline ? &*baseline : nullptr, serving ? &*serving : nullptr);
+  std::optional<RowSkewResult> row_skew;
+  if (join) row_skew = join->Finish();
+  DataResult result = RunDataGate(*policy, *current, baseline ? &*baseline : nullptr,
+                                  serving ? &*serving : nullptr, row_skew ? &*row_skew : nullptr);
   CommandOutput output;
   output.passed = result.passed;
   output.report = RenderDataReport(result, *policy_path, *data_path);

@@ -75,6 +75,9 @@ Result<DatasetProfile> ProfileDataset(RecordReader& reader, const ProfileOptions
     profile.malformed->source = reader.source_name();
   }
   MalformedRows* counter = profile.malformed ? &*profile.malformed : nullptr;
+  if (options.observer) {
+    if (Status s = options.observer->Start(columns, profile.source_name); !s.ok()) return s;
+  }
   Record record;
   for (;;) {
     auto more = NextRecord(reader, record, counter);
@@ -86,6 +89,7 @@ Result<DatasetProfile> ProfileDataset(RecordReader& reader, const ProfileOptions
                                                    " rows (the configured limit)");
     }
     ++profile.rows;
+    if (options.observer) options.observer->Row(record);
     for (auto& a : acc) {
       if (record.null[a.position]) {
         ++a.nulls;

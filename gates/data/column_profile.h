@@ -59,6 +59,20 @@ struct DatasetProfile {
   std::optional<MalformedRows> malformed;
 };
 
+// A second consumer of ProfileDataset's one pass over a source (gate 1's row-level skew join,
+// gates/data/row_skew.h), so that a source that cannot be re-read (stdin, an HTTP body) is read
+// once.
+class RowObserver {
+ public:
+  virtual ~RowObserver() = default;
+  // Called once, after the header is known and before the first row; an error ends the pass with
+  // it (ProfileDataset returns it).
+  virtual Status Start(const std::vector<std::string>& columns, const std::string& source_name) = 0;
+  // Every row that the profile counts (malformed rows left out under count_malformed are not
+  // passed); the record's views are valid only during the call.
+  virtual void Row(const Record& record) = 0;
+};
+
 struct ProfileOptions {
   // Columns to profile (empty: all). Declared kinds override inference.
   std::vector<std::string> columns;
@@ -68,6 +82,7 @@ struct ProfileOptions {
   // Count malformed records (kMalformedRow) into DatasetProfile::malformed and go on, instead of
   // failing on the first.
   bool count_malformed = false;
+  RowObserver* observer = nullptr;  // not owned; nullptr: none
 };
 
 // One pass over the reader. A column is numeric when every non-null value parses as a number

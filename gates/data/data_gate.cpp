@@ -197,7 +197,8 @@ ProfileOptions DataProfileOptions(const DataPolicy& policy, int64_t max_rows) {
 }
 
 DataResult RunDataGate(const DataPolicy& policy, const DatasetProfile& current,
-                       const DatasetProfile* baseline, const DatasetProfile* serving) {
+                       const DatasetProfile* baseline, const DatasetProfile* serving,
+                       const RowSkewResult* row_skew) {
   DataResult r;
   r.rows = current.rows;
   r.profile = &current;
@@ -245,8 +246,19 @@ DataResult RunDataGate(const DataPolicy& policy, const DatasetProfile& current,
   if (policy.skew.configured) {
     if (serving) {
       r.skew = CompareProfiles(policy.skew, policy, current, *serving);
+      r.skew.against =
+          serving->source_name;  // the training data is the reference, serving is compared
     } else {
       r.notes.push_back("skew checks were skipped: no --serving sample was given");
+    }
+  }
+  if (policy.row_skew.configured) {
+    if (row_skew) {
+      r.row_skew = *row_skew;
+      r.notes.insert(r.notes.end(), row_skew->notes.begin(), row_skew->notes.end());
+    } else {
+      r.notes.push_back(
+          "row-level skew checks (skew.join_key) were skipped: no --serving sample was given");
     }
   }
 
@@ -286,6 +298,10 @@ DataResult RunDataGate(const DataPolicy& policy, const DatasetProfile& current,
                              " (against " + section->against + ")");
       }
     }
+  }
+  if (r.row_skew) {
+    failed |= !r.row_skew->passed;
+    r.failures.insert(r.failures.end(), r.row_skew->failures.begin(), r.row_skew->failures.end());
   }
   r.outcome = failed ? GateOutcome::kFailed : inconclusive ? GateOutcome::kInconclusive : GateOutcome::kPassed;
   r.passed = r.outcome == GateOutcome::kPassed;

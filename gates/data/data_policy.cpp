@@ -1,5 +1,7 @@
 #include "gates/data/data_policy.h"
 
+#include <type_traits>
+
 #include "gates/policy/eval_policy.h"
 #include "gates/policy/malformed_row_policy.h"
 #include "gates/policy/yaml_fields.h"
@@ -70,11 +72,111 @@ Status ParseDriftLimits(const YamlFields& y, const std::string& path, const YAML
   return Status::Ok();
 }
 
-Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node& node, DriftRule* rule) {
-  if (Status s = y.CheckMap(node, path, {"bins", "columns", "psi", "ks", "js", "linf", "per_column"}); !s.ok()) {
+// The row-level keys of `skew:` besides per_column (gates/data/row_skew.h).
+const std::vector<std::string> kRowSkewKeys = {"join_key",          "compare",
+                                               "max_mismatch_rate", "numeric_tolerance",
+                                               "min_joined_rows",   "max_duplicate_keys"};
+
+Status ParseMismatchRate(const YamlFields& y, const YAML::Node& node, const std::string& path,
+                         double* out) {
+  auto rate = y.Number(node, path);
+  if (!rate.ok()) return rate.status();
+  if (*rate < 0 || *rate > 1) {
+    return y.Error(node, path,
+                   "must be between 0 and 1 (a share of the joined rows), got " + node.Scalar());
+  }
+  *out = *rate;
+  return Status::Ok();
+}
+
+// node[key], when set: a number (double) or a whole number (int64_t) of at least `least`.
+template <typename T>
+Status OptionalAtLeast(const YamlFields& y, const YAML::Node& node, const std::string& path,
+                       const char* key, T least, const std::string& below, T* out) {
+  if (!node[key].IsDefined()) return Status::Ok();
+  const std::string field = path + "." + key;
+  Result<T> value = [&]() -> Result<T> {
+    if constexpr (std::is_same_v<T, double>)
+      return y.Number(node[key], field);
+    else
+      return y.Integer(node[key], field);
+  }();
+  if (!value.ok()) return value.status();
+  if (*value < least) return y.Error(node[key], field, below);
+  *out = *value;
+  return Status::Ok();
+}
+
+// join_key and the keys that go with it; without join_key none of them may be set.
+Status ParseRowSkew(const YamlFields& y, const std::string& path, const YAML::Node& node,
+                    RowSkewRule* rule) {
+  const YAML::Node key = node["join_key"];
+  if (!key.IsDefined() || key.IsNull()) {
+    for (const auto& k : kRowSkewKeys) {
+      if (node[k].IsDefined()) {
+        return y.Error(node[k], path + "." + k,
+                       "needs join_key (the column that identifies an example in both samples)");
+      }
+    }
+    return Status::Ok();
+  }
+  auto name = y.Text(key, path + ".join_key");
+  if (!name.ok()) return name.status();
+  if (name->empty()) return y.Error(key, path + ".join_key", "expected a column name");
+  rule->configured = true;
+  rule->join_key = *name;
+  if (const YAML::Node compare = node["compare"]; compare.IsDefined()) {
+    if (!compare.IsSequence()) {
+      return y.Error(compare, path + ".compare", "expected a list of column names");
+    }
+    for (size_t i = 0; i < compare.size(); ++i) {
+      auto column = y.Text(compare[i], Index(path + ".compare", i));
+      if (!column.ok()) return column.status();
+      if (*column == rule->join_key) {
+        return y.Error(compare[i], Index(path + ".compare", i),
+                       "'" + *column + "' is the join key; it is not compared");
+      }
+      rule->compare.push_back(*column);
+    }
+  }
+  if (node["max_mismatch_rate"].IsDefined()) {
+    if (Status s = ParseMismatchRate(y, node["max_mismatch_rate"], path + ".max_mismatch_rate",
+                                     &rule->max_mismatch_rate);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (Status s = OptionalAtLeast(y, node, path, "numeric_tolerance", 0.0, "must not be negative",
+                                 &rule->numeric_tolerance);
+      !s.ok()) {
     return s;
   }
-  rule->configured = true;
+  if (Status s = OptionalAtLeast(y, node, path, "min_joined_rows", int64_t{1},
+                                 "must be at least 1 (no joined rows is never a pass)",
+                                 &rule->min_joined_rows);
+      !s.ok()) {
+    return s;
+  }
+  return OptionalAtLeast(y, node, path, "max_duplicate_keys", int64_t{0}, "must not be negative",
+                         &rule->max_duplicate_keys);
+}
+
+// `drift:` or, with `row` set, `skew:` (whose block also carries the row-level keys).
+Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node& node,
+                  DriftRule* rule, RowSkewRule* row = nullptr) {
+  std::vector<std::string> allowed = {"bins", "columns", "psi", "ks", "js", "linf", "per_column"};
+  std::vector<std::string> column_keys = {"psi", "ks", "js", "linf"};
+  if (row) {
+    allowed.insert(allowed.end(), kRowSkewKeys.begin(), kRowSkewKeys.end());
+    column_keys.push_back("max_mismatch_rate");
+  }
+  if (Status s = y.CheckMap(node, path, allowed); !s.ok()) return s;
+  if (row) {
+    if (Status s = ParseRowSkew(y, path, node, row); !s.ok()) return s;
+  }
+  const std::string wanted =
+      row ? "set at least one of psi, ks, js, linf with a max, or max_mismatch_rate with join_key"
+          : "set at least one of psi, ks, js, linf with a max";
   if (node["bins"].IsDefined()) {
     auto n = y.Integer(node["bins"], path + ".bins");
     if (!n.ok()) return n.status();
@@ -95,15 +197,32 @@ Status ParseDrift(const YamlFields& y, const std::string& path, const YAML::Node
       const std::string name = it->first.Scalar();
       const std::string column_path = path + ".per_column." + name;
       if (!it->second.IsMap()) return y.Error(it->second, column_path, "expected a mapping like {psi: {max: 0.1}}");
-      if (Status s = y.CheckMap(it->second, column_path, {"psi", "ks", "js", "linf"}); !s.ok()) return s;
-      auto& limits = rule->per_column[name];
+      if (Status s = y.CheckMap(it->second, column_path, column_keys); !s.ok()) return s;
+      std::map<DriftStatistic, double> limits;
       if (Status s = ParseDriftLimits(y, column_path, it->second, &limits); !s.ok()) return s;
-      if (limits.empty()) return y.Error(it->second, column_path, "set at least one of psi, ks, js, linf with a max");
+      bool has_rate = row && it->second["max_mismatch_rate"].IsDefined();
+      if (has_rate) {
+        const std::string rate_path = column_path + ".max_mismatch_rate";
+        if (!row->configured) {
+          return y.Error(it->second["max_mismatch_rate"], rate_path,
+                         "needs join_key (the column that identifies an example in both samples)");
+        }
+        if (name == row->join_key) {
+          return y.Error(it->second["max_mismatch_rate"], rate_path,
+                         "'" + name + "' is the join key; it is not compared");
+        }
+        if (Status s = ParseMismatchRate(y, it->second["max_mismatch_rate"], rate_path,
+                                         &row->per_column_max[name]);
+            !s.ok()) {
+          return s;
+        }
+      }
+      if (limits.empty() && !has_rate) return y.Error(it->second, column_path, wanted);
+      if (!limits.empty()) rule->per_column[name] = std::move(limits);
     }
   }
-  if (rule->max.empty() && rule->per_column.empty()) {
-    return y.Error(node, path, "set at least one of psi, ks, js, linf with a max");
-  }
+  rule->configured = !rule->max.empty() || !rule->per_column.empty();
+  if (!rule->configured && !(row && row->configured)) return y.Error(node, path, wanted);
   return Status::Ok();
 }
 
@@ -145,7 +264,7 @@ Result<DataPolicy> ParseDataPolicy(const std::string& yaml_text, const std::stri
     if (Status s = ParseDrift(y, "drift", root["drift"], &p.drift); !s.ok()) return s;
   }
   if (root["skew"].IsDefined()) {
-    if (Status s = ParseDrift(y, "skew", root["skew"], &p.skew); !s.ok()) return s;
+    if (Status s = ParseDrift(y, "skew", root["skew"], &p.skew, &p.row_skew); !s.ok()) return s;
   }
   return p;
 }

@@ -18,6 +18,11 @@
 //       transaction_amount: {psi: {max: 0.1}}
 //   skew:                            # training (--data) against serving (--serving)
 //     js: {max: 0.05}
+//     join_key: transaction_id       # row-level skew: the same example compared field by field
+//     compare: [platform, transaction_amount]   # default: every column in both samples
+//     max_mismatch_rate: 0.01
+//     per_column:
+//       transaction_amount: {max_mismatch_rate: 0.0}
 //   on_malformed_row: count          # with max_malformed_rows / max_malformed_rate
 //                                    # (gates/io/malformed_rows.h)
 // Semantics: docs/policy.md ("Gate 1").
@@ -57,13 +62,27 @@ struct DriftRule {
   std::map<std::string, std::map<DriftStatistic, double>> per_column;
 };
 
+// The row-level part of `skew:` (gates/data/row_skew.h): training and serving rows joined on
+// `join_key`, each compared column's share of joined rows whose values differ.
+struct RowSkewRule {
+  bool configured = false;  // join_key is set
+  std::string join_key;
+  std::vector<std::string> compare;  // empty: every column in both samples except the key
+  double max_mismatch_rate = 0;      // per compared column; 0 = any difference fails
+  double numeric_tolerance = 1e-9;   // |a-b| <= tolerance * max(1, |a|, |b|) is equal
+  int64_t min_joined_rows = 1;
+  int64_t max_duplicate_keys = 0;
+  std::map<std::string, double> per_column_max;  // per_column.<name>.max_mismatch_rate
+};
+
 struct DataPolicy {
   std::string source_name;
   int64_t min_rows = 1;
   std::optional<double> max_null_rate;
   bool allow_extra_columns = true;
   std::vector<ColumnRule> columns;
-  DriftRule drift, skew;
+  DriftRule drift, skew;              // skew.configured: the distribution statistics are set
+  RowSkewRule row_skew;               // from the same `skew:` block
   MalformedRowPolicy malformed_rows;  // applies to --data, --baseline and --serving alike
 };
 

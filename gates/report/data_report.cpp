@@ -58,6 +58,81 @@ Json SectionJson(const DriftSection& s) {
   return j;
 }
 
+Json RowSkewJson(const RowSkewResult& r) {
+  Json j;
+  j["join_key"] = r.join_key;
+  j["passed"] = r.passed;
+  j["training_rows"] = r.training_rows;
+  j["serving_rows"] = r.serving_rows;
+  j["joined_rows"] = r.joined_rows;
+  j["min_joined_rows"] = r.min_joined_rows;
+  j["training_only"] = r.training_only;
+  j["serving_only"] = r.serving_only;
+  j["duplicate_keys"] = r.duplicate_keys;
+  j["max_duplicate_keys"] = r.max_duplicate_keys;
+  Json columns = Json::array();
+  for (const auto& c : r.columns) {
+    Json examples = Json::array();
+    for (const auto& e : c.examples) {
+      examples.push_back({{"key", e.key},
+                          {"training", e.training ? Json(*e.training) : Json(nullptr)},
+                          {"serving", e.serving ? Json(*e.serving) : Json(nullptr)}});
+    }
+    columns.push_back(
+        {{"name", c.name},
+         {"compared", c.compared},
+         {"mismatches", c.mismatches},
+         {"mismatch_rate", c.mismatch_rate ? JsonNumber(*c.mismatch_rate) : Json(nullptr)},
+         {"max", JsonNumber(c.max)},
+         {"passed", c.passed},
+         {"examples", std::move(examples)}});
+  }
+  j["columns"] = std::move(columns);
+  j["worst_column"] = r.worst_column ? Json(r.columns[*r.worst_column].name) : Json(nullptr);
+  return j;
+}
+
+// `skew`: the distribution statistics (SectionJson) with `row_level`; null when neither ran.
+Json SkewJson(const DataResult& r) {
+  Json j = SectionJson(r.skew);
+  if (!r.row_skew) {
+    if (!j.is_null()) j["row_level"] = nullptr;
+    return j;
+  }
+  if (j.is_null()) j = {{"against", r.row_skew->serving_source}, {"statistics", Json::object()}};
+  j["row_level"] = RowSkewJson(*r.row_skew);
+  return j;
+}
+
+void AppendRowSkewText(const RowSkewResult& r, std::ostringstream& out) {
+  auto pad = [](const std::string& s, size_t w) {
+    return s + std::string(w > s.size() ? w - s.size() : 0, ' ');
+  };
+  out << "\nROW-LEVEL SKEW joined on " << r.join_key << ": " << r.joined_rows << " joined rows ("
+      << r.training_rows << " training, " << r.serving_rows << " serving; " << r.training_only
+      << " training-only, " << r.serving_only << " serving-only, " << r.duplicate_keys
+      << " duplicate keys)\n";
+  size_t cw = 6;
+  for (const auto& c : r.columns) cw = std::max(cw, c.name.size());
+  out << pad("COLUMN", cw + 2) << pad("MISMATCHES", 12) << pad("RATE %", 9) << pad("MAX %", 8)
+      << pad("RESULT", 9) << "EXAMPLE\n";
+  for (const auto& c : r.columns) {
+    std::string example;
+    if (!c.examples.empty()) {
+      const RowSkewExample& e = c.examples.front();
+      example = "key " + e.key + ": training " + e.training.value_or("null") + ", serving " +
+                e.serving.value_or("null");
+    }
+    out << pad(c.name, cw + 2) << pad(std::to_string(c.mismatches), 12)
+        << pad(c.mismatch_rate ? SharePercent(*c.mismatch_rate) : "n/a", 9)
+        << pad(LimitPercent(c.max), 8) << pad(c.passed ? "passed" : "failed", 9) << example << "\n";
+  }
+  if (r.worst_column) {
+    const RowSkewColumn& w = r.columns[*r.worst_column];
+    out << "worst mismatch rate: " << w.name << " (" << SharePercent(*w.mismatch_rate) << " %)\n";
+  }
+}
+
 }  // namespace
 
 Json RenderDataReport(const DataResult& r, const std::string& policy_name, const std::string& data_name) {
@@ -109,7 +184,7 @@ Json RenderDataReport(const DataResult& r, const std::string& policy_name, const
   }
   j["columns"] = std::move(columns);
   j["drift"] = SectionJson(r.drift);
-  j["skew"] = SectionJson(r.skew);
+  j["skew"] = SkewJson(r);
   if (!r.malformed_rows.empty()) j["malformed_rows"] = r.malformed_rows;
   j["failures"] = r.failures;
   j["notes"] = r.notes;
@@ -148,6 +223,7 @@ std::string RenderDataText(const DataResult& r, const std::string& policy_name, 
           << FormatFixed(s->results[index].value.value.value, 4) << ")\n";
     }
   }
+  if (r.row_skew) AppendRowSkewText(*r.row_skew, out);
   AppendFindingsAndNotes(out, r.failures, r.notes);
   return out.str();
 }

@@ -142,6 +142,35 @@ TEST(GateRunTest, DataGateFailsOnTooManyNulls) {
   EXPECT_FALSE(entry["checks"][0]["passed"].get<bool>());  // failing checks first
 }
 
+TEST(GateRunTest, DataGateJoinsTrainingAndServingRowsOnTheJoinKey) {
+  FakeFetcher fetcher;
+  fetcher.uris["file:///train.csv"] = "id,amount\n1,36.00\n2,5\n3,7\n";
+  fetcher.uris["file:///serving.csv"] = "id,amount\n1,36.50\n2,5.0\n4,9\n";
+  GateRequest request;
+  request.gate = Gate::kData;
+  request.spec = ParseCandidateSpec(
+      {{"gates",
+        {{"data",
+          {{"dataset", {{"uri", "file:///train.csv"}}},
+           {"serving", {{"uri", "file:///serving.csv"}}},
+           {"policy", {{"skew", {{"join_key", "id"}, {"max_mismatch_rate", 0.1}}}}}}}}}});
+  GateRunResult result = RunGate(request, fetcher);
+  ASSERT_EQ(result.kind, Kind::kJudged) << result.error;
+  EXPECT_EQ(result.outcome, "failed");
+  EXPECT_EQ(result.report["skew"]["row_level"]["joined_rows"], 2);
+  json entry;
+  GateVerdict verdict = ApplyReport(Gate::kData, result, entry);
+  EXPECT_EQ(verdict.reason, "SkewExceeded");
+  EXPECT_EQ(verdict.message,
+            "skew: amount differs between training and serving on 1 of 2 joined rows (50.00 %, max "
+            "10 %); e.g. key 1: "
+            "training 36.00, serving 36.50");
+  ASSERT_FALSE(entry["checks"].empty());
+  EXPECT_EQ(entry["checks"][0]["name"], "skew.row_level");
+  EXPECT_EQ(entry["checks"][0]["column"], "amount");
+  EXPECT_EQ(entry["checks"][0]["value"], 0.5);
+}
+
 TEST(GateRunTest, ARunPastItsTimeoutEndsAsTimeout) {
   FakeFetcher fetcher;
   fetcher.uris["file:///eval.csv"] = testing::SliceRegressionCsv();

@@ -195,5 +195,56 @@ TEST_F(CliTest, ReadsJsonLinesAndGzipByName) {
   EXPECT_EQ(Cli({"gate", "evaluate", "--policy", policy, "--data", tsv, "--delimiter", "tab"}).exit_code, 0);
 }
 
+TEST_F(CliTest, TheSkewSampleFailsOnTheRowLevelCheckWithExitOne) {
+  std::string report = (dir_ / "report.json").string();
+  auto r =
+      Cli({"gate", "data", "--policy", (kRoot / "config/samples/data/skew_policy.yaml").string(),
+           "--data", (kRoot / "config/samples/data/skew_training.csv").string(), "--serving",
+           (kRoot / "config/samples/data/skew_serving.csv").string(), "--report", report});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("ROW-LEVEL SKEW joined on transaction_id: 10 joined rows (12 training, 12 serving; "
+                "2 training-only, 2 serving-only, 0 duplicate keys)"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("skew: transaction_amount differs between training and serving on 1 of 10 joined "
+                "rows (10.00 %, max 0 %); e.g. key 1007: training 36.00, serving 36.50"));
+  std::ifstream file(report);
+  auto written = nlohmann::json::parse(file);
+  const auto& row = written["skew"]["row_level"];
+  EXPECT_EQ(row["joined_rows"], 10);
+  EXPECT_EQ(row["training_only"], 2);
+  EXPECT_EQ(row["serving_only"], 2);
+  EXPECT_EQ(row["worst_column"], "transaction_amount");
+  EXPECT_EQ(row["columns"][0]["examples"][0],
+            (nlohmann::json{{"key", "1010"}, {"training", "mobile"}, {"serving", nullptr}}));
+}
+
+TEST_F(CliTest, RowLevelSkewWithinItsLimitsPasses) {
+  std::string policy =
+      Write("p.yaml", "skew:\n  join_key: transaction_id\n  max_mismatch_rate: 0.1\n");
+  auto r = Cli({"gate", "data", "--policy", policy, "--data",
+                (kRoot / "config/samples/data/skew_training.csv").string(), "--serving",
+                (kRoot / "config/samples/data/skew_serving.csv").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("region              0           0.00     10      passed"));
+}
+
+TEST_F(CliTest, AJoinKeyMissingFromASampleExitsTwo) {
+  std::string policy = Write("p.yaml", "skew:\n  join_key: transaction_id\n");
+  std::string training = Write("t.csv", "transaction_id,x\n1,a\n");
+  std::string serving = Write("s.csv", "transaction,x\n1,a\n");
+  auto r = Cli({"gate", "data", "--policy", policy, "--data", training, "--serving", serving});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(
+      r.err,
+      serving + ": no column 'transaction_id' (skew.join_key); did you mean 'transaction'?\n");
+  std::string profile = Write("s.json", "{}");
+  auto saved = Cli({"gate", "data", "--policy", policy, "--data", training, "--serving", profile});
+  EXPECT_EQ(saved.exit_code, 2);
+  EXPECT_THAT(saved.err, HasSubstr("a saved profile has no rows to join on skew.join_key"));
+}
+
 }  // namespace
 }  // namespace modelgate::gates

@@ -1,7 +1,9 @@
+#include "gates/data/data_gate.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "gates/data/data_gate.h"
+#include "tests/gates/data/data_policy_util.h"
 #include "tests/gates/test_util.h"
 
 namespace modelgate::gates {
@@ -10,11 +12,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-DataPolicy Policy(const std::string& yaml) {
-  auto p = ParseDataPolicy(yaml, "data.yaml");
-  EXPECT_TRUE(p.ok()) << p.status().message();
-  return p.ok() ? std::move(p).value() : DataPolicy{};
-}
+using testing::Policy;
 
 DatasetProfile Profile(const DataPolicy& policy, const std::string& csv) {
   auto reader = testing::Csv(csv);
