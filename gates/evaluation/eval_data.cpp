@@ -74,10 +74,12 @@ void AppendAll(std::vector<T>* into, std::vector<T>& part) {
   std::vector<T>().swap(part);
 }
 
-bool NeedsBinaryLabels(const EvalPolicy& policy) {
-  auto scan = [](const SlicePolicy& slice) {
+// True when any rule of the policy satisfies `wanted`.
+template <typename Predicate>
+bool AnyRule(const EvalPolicy& policy, Predicate wanted) {
+  auto scan = [&](const SlicePolicy& slice) {
     for (const auto& rule : slice.metrics) {
-      if (GetMetric(rule.metric).binary_labels) return true;
+      if (wanted(rule.metric)) return true;
     }
     return false;
   };
@@ -88,6 +90,17 @@ bool NeedsBinaryLabels(const EvalPolicy& policy) {
   return false;
 }
 
+bool NeedsBinaryLabels(const EvalPolicy& policy) {
+  return AnyRule(policy, [](MetricId m) { return GetMetric(m).binary_labels; });
+}
+
+// Labels as numbers are kept only for the regression metrics (10M rows: 80 MB otherwise unused).
+bool NeedsNumericLabels(const EvalPolicy& policy) {
+  return AnyRule(policy, [](MetricId m) {
+    return m == MetricId::kRmse || m == MetricId::kMae || m == MetricId::kR2;
+  });
+}
+
 }  // namespace
 
 Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
@@ -96,6 +109,7 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
   Binder binder{reader.columns(), source};
   EvalData data;
   data.binary_labels = NeedsBinaryLabels(policy);
+  const bool numeric_labels = NeedsNumericLabels(policy);
 
   auto label_at = binder.Require(policy.columns.label, "columns.label");
   if (!label_at.ok()) return label_at.status();
@@ -175,7 +189,7 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
     // what the machine can map would end the process.
     const auto reserve = std::min<size_t>(
         static_cast<size_t>(static_cast<double>(expected_rows) * 1.1) + 1024, kMaxReservedRows);
-    data.labels.reserve(reserve);
+    if (numeric_labels) data.labels.reserve(reserve);
     if (data.binary_labels) data.binary.reserve(reserve);
     data.scores.reserve(reserve);
     if (data.has_champion) data.champion.reserve(reserve);
@@ -252,7 +266,7 @@ Result<EvalData> LoadEvalData(const EvalPolicy& policy, RecordReader& reader,
     }
     const auto row = static_cast<uint32_t>(data.rows);
     if (data.binary_labels) data.binary.push_back(static_cast<uint8_t>(label));
-    data.labels.push_back(label);
+    if (numeric_labels) data.labels.push_back(label);
     data.scores.push_back(score);
     if (champion_at >= 0) data.champion.push_back(champion);
     for (size_t a = 0; a < attributes.size(); ++a) {

@@ -24,7 +24,7 @@ struct Categorical {
 struct EvalData {
   int64_t rows = 0;
   bool binary_labels = false;
-  std::vector<double> labels;
+  std::vector<double> labels;   // only when a regression metric (rmse, mae, r2) needs them
   std::vector<uint8_t> binary;  // labels as 0/1 when binary_labels
   std::vector<double> scores;
   bool has_champion = false;

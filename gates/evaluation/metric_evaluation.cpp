@@ -67,10 +67,10 @@ void Gather(const EvalData& data, const std::vector<uint32_t>* rows, ScopeRows* 
     return;
   }
   out->storage_scores.reserve(rows->size());
-  out->storage_labels.reserve(rows->size());
+  if (!data.labels.empty()) out->storage_labels.reserve(rows->size());
   for (uint32_t r : *rows) {
     out->storage_scores.push_back(data.scores[r]);
-    out->storage_labels.push_back(data.labels[r]);
+    if (!data.labels.empty()) out->storage_labels.push_back(data.labels[r]);
     if (data.binary_labels) out->storage_binary.push_back(data.binary[r]);
     if (data.has_champion) out->storage_champion.push_back(data.champion[r]);
   }
