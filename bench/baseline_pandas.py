@@ -5,6 +5,7 @@ precision@k, directional Spearman, flip rate, four-fifths ratio; PSI/KS/JS on ba
 prints them as JSON so the runner can check both tools agree.
 
     python baseline_pandas.py evaluate DATA.csv
+    python baseline_pandas.py parse DATA.csv
     python baseline_pandas.py drift BASELINE.csv DATA.csv
 """
 import json
@@ -44,6 +45,14 @@ def evaluate(path):
     return out
 
 
+def parse(path):
+    # The parsing share of gate 3: read the file, keep label and score, check they are finite numbers.
+    df = pd.read_csv(path, usecols=["label", "score"])
+    if not np.isfinite(df.label).all() or not np.isfinite(df.score).all():
+        raise SystemExit("bad label or score")
+    return {"rows": len(df)}
+
+
 def drift(base_path, path):
     base, cur = pd.read_csv(base_path), pd.read_csv(path)
     out = {}
@@ -69,5 +78,7 @@ def drift(base_path, path):
 if __name__ == "__main__":
     if sys.argv[1] == "evaluate":
         print(json.dumps(evaluate(sys.argv[2])))
+    elif sys.argv[1] == "parse":
+        print(json.dumps(parse(sys.argv[2])))
     else:
         print(json.dumps(drift(sys.argv[2], sys.argv[3])))

@@ -3,6 +3,7 @@
 #   bench/run_bench.sh BUILD_DIR [ROWS...]     (default rows: 1000000 10000000)
 # Generates the data once per size (bench/gen_data.py, cached in BUILD_DIR/bench-data), then runs
 #   gate 3: modelgate gate evaluate --policy config/eval_slices.yaml   vs  baseline_pandas.py evaluate
+#   parse:  gate 3 with bench/parse_policy.yaml (CSV parsing only)     vs  baseline_pandas.py parse
 #   gate 1: modelgate gate data --policy bench/drift_policy.yaml --baseline B   vs  baseline_pandas.py drift
 # and prints wall time, peak memory, their ratios and the CSV MB/s of modelgate. A measurement,
 # not a test: nothing here fails on speed.
@@ -36,6 +37,10 @@ for rows in "${sizes[@]}"; do
   read -r pd_s pd_kb < <(measure "$venv/bin/python" "$repo/bench/baseline_pandas.py" evaluate "$csv")
   awk -v r="$rows" -v a="$mg_s" -v b="$pd_s" -v c="$mg_kb" -v d="$pd_kb" -v mb="$mb" 'BEGIN{
     printf "%-10s %-6s %10.2f %10.2f %7.1fx %10.0f %10.0f %7.1fx %9.0f\n", r, "eval", a, b, b/a, c/1024, d/1024, d/c, mb/a}'
+  read -r mg_s mg_kb < <(measure "$bin" gate evaluate --policy "$repo/bench/parse_policy.yaml" --data "$csv")
+  read -r pd_s pd_kb < <(measure "$venv/bin/python" "$repo/bench/baseline_pandas.py" parse "$csv")
+  awk -v r="$rows" -v a="$mg_s" -v b="$pd_s" -v c="$mg_kb" -v d="$pd_kb" -v mb="$mb" 'BEGIN{
+    printf "%-10s %-6s %10.2f %10.2f %7.1fx %10.0f %10.0f %7.1fx %9.0f\n", r, "parse", a, b, b/a, c/1024, d/1024, d/c, mb/a}'
   read -r mg_s mg_kb < <(measure "$bin" gate data --policy "$repo/bench/drift_policy.yaml" --data "$csv" --baseline "$base")
   read -r pd_s pd_kb < <(measure "$venv/bin/python" "$repo/bench/baseline_pandas.py" drift "$base" "$csv")
   awk -v r="$rows" -v a="$mg_s" -v b="$pd_s" -v c="$mg_kb" -v d="$pd_kb" -v mb="$mb" 'BEGIN{

@@ -125,18 +125,6 @@ check "the ServiceAccount cannot list or watch Secrets, only get one by name (le
 check "the ServiceAccount cannot delete ModelCandidates (least privilege)" \
   bash -c "[ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i delete modelcandidates.modelgate.io -n $ns)\" = no ]"
 
-candidate() {  # NAME VERSION
-  kubectl -n "$ns" apply -f - >/dev/null <<EOX
-apiVersion: modelgate.io/v1alpha1
-kind: ModelCandidate
-metadata: {name: $1}
-spec:
-  model: fraud-detector
-  version: "$2"
-  artifact: {uri: "s3://models/fraud-detector/$2"}
-  trigger: {type: Manual, reason: "helm e2e"}
-EOX
-}
 accepted() { field_is "$1" "$ns" '.status.conditions[?(@.type=="Accepted")].status' True; }
 
 health=$(free_port)

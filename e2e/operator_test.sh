@@ -16,18 +16,6 @@ kubectl wait --for=condition=Established crd/modelcandidates.modelgate.io crd/mo
 
 ns=$(new_namespace mg-operator)
 
-candidate() {  # NAME VERSION
-  kubectl -n "$ns" apply -f - >/dev/null <<EOX
-apiVersion: modelgate.io/v1alpha1
-kind: ModelCandidate
-metadata: {name: $1}
-spec:
-  model: fraud-detector
-  version: "$2"
-  artifact: {uri: "s3://models/fraud-detector/$2"}
-  trigger: {type: Manual, reason: "e2e"}
-EOX
-}
 accepted() { field_is "mc/$1" "$ns" '.status.conditions[?(@.type=="Accepted")].status' True; }
 
 # --- admission ---------------------------------------------------------------------------------

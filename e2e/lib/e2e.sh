@@ -103,6 +103,20 @@ print(total)' "$2" "$3"
 events_at_least() { [ "$(event_count "$1" "$2" "$3")" -ge "$4" ]; }
 events_exactly() { [ "$(event_count "$1" "$2" "$3")" -eq "$4" ]; }
 
+# A minimal ModelCandidate (no gates: every gate Skipped) in namespace $ns: candidate NAME VERSION
+candidate() {
+  kubectl -n "$ns" apply -f - >/dev/null <<EOX
+apiVersion: modelgate.io/v1alpha1
+kind: ModelCandidate
+metadata: {name: $1}
+spec:
+  model: fraud-detector
+  version: "$2"
+  artifact: {uri: "s3://models/fraud-detector/$2"}
+  trigger: {type: Manual, reason: "e2e"}
+EOX
+}
+
 e2e_cleanup() {
   local pid
   for pid in "${e2e_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
