@@ -15,6 +15,8 @@
 #   (g) an invalid policy in a ConfigMap -> Invalid condition naming the YAML path
 #   (h) the operator killed (SIGKILL) in the middle of gate 3 -> the restarted operator reaches
 #       the right outcome, with exactly one training Job
+#   (i) training and serving rows of the same transactions that disagree -> Rejected at
+#       DataValidation (row-level skew joined on a key), naming the column and an example key
 . "$(dirname "$0")/lib/e2e.sh"
 fixtures=$E2E_REPO/e2e/candidate
 
@@ -222,6 +224,21 @@ check "(h) exactly one TrainingJobCreated event" events_exactly "$ns" restart-h 
 
 check "(d) a decided candidate is never written again (resourceVersion unchanged since)" \
   field_is mc/slice-d "$ns" .metadata.resourceVersion "$slice_d_rv"
+
+# --- (i) row-level training-serving skew -------------------------------------------------------
+samples="$E2E_REPO/config/samples/data"
+kubectl -n "$ns" create configmap skew --from-file=training.csv="$samples/skew_training.csv" \
+  --from-file=serving.csv="$samples/skew_serving.csv" --from-file=policy.yaml="$samples/skew_policy.yaml" >/dev/null
+mc skew-i fraud-i 1 "    data:
+      dataset: {configMapKeyRef: {name: skew, key: training.csv}}
+      serving: {configMapKeyRef: {name: skew, key: serving.csv}}
+      policyFrom: {configMapKeyRef: {name: skew, key: policy.yaml}}"
+wait_until 60 "(i) training and serving rows that disagree are Rejected" phase_is skew-i Rejected
+check "(i) at DataValidation" field_is mc/skew-i "$ns" .status.currentGate DataValidation
+check "(i) the gate's reason is SkewExceeded" [ "$(gate_field skew-i DataValidation reason)" = SkewExceeded ]
+check "(i) the message names the column, the joined rows and an example key" \
+  bash -c "kubectl -n $ns get mc skew-i -o jsonpath='{.status.message}' |
+           grep -q 'transaction_amount differs between training and serving on 1 of 10 joined rows.*key 1007'"
 
 # --- deletion: owned objects are garbage-collected ------------------------------------------------
 kubectl -n "$ns" delete mc good-a --wait=false >/dev/null
