@@ -95,7 +95,14 @@ int RunManager(const RunFlags& flags) {
   Controller rollouts(client, {.name = "modelrollout", .resource = kube::resources::ModelRollouts(),
                                .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
                                .metrics = &metrics});
-  controllers::candidate::CandidateReconciler candidate_reconciler(client, candidates.cache(), events, clock);
+  controllers::candidate::CandidateReconcilerOptions gate_options;
+  gate_options.gate_workers = flags.gate_workers;
+  gate_options.gate_queue_capacity = static_cast<size_t>(flags.gate_queue);
+  gate_options.limits.max_rows = flags.gate_max_rows;
+  gate_options.limits.max_bytes = flags.gate_max_bytes;
+  gate_options.limits.timeout = flags.gate_timeout;
+  controllers::candidate::CandidateReconciler candidate_reconciler(client, candidates.cache(), events, clock,
+                                                                   gate_options);
   // The rollout controller's seams: a TrafficRouter per provider kind, a Prometheus provider per
   // spec.analysis.prometheus (its token / CA read from the Secrets it names), the analysis gauges.
   controllers::rollout::AnalysisGauges analysis_gauges(*registry);

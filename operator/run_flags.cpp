@@ -2,6 +2,9 @@
 
 #include <functional>
 #include <map>
+#include <type_traits>
+
+#include "gates/analysis/analysis_spec.h"
 
 namespace modelgate {
 
@@ -17,14 +20,56 @@ const char* RunUsage() {
          "  --health-addr HOST:PORT       /healthz and /readyz listen address, 0 disables (default: :8081)\n"
          "  --log-format json|text        (default: json)\n"
          "  --log-level trace|debug|info|warn|error  (default: info)\n"
-         "  --workers N                   concurrent reconciles per controller (default: 2)\n";
+         "  --workers N                   concurrent reconciles per controller (default: 2)\n"
+         "  --gate-workers N              threads evaluating gates 1-3 (default: 2)\n"
+         "  --gate-queue N                gate runs that may wait for a thread (default: 64)\n"
+         "  --gate-max-rows N             rows per dataset; more rejects the candidate (default: 200000000)\n"
+         "  --gate-max-bytes SIZE         bytes per input after gunzip, e.g. 4Gi, 500Mi (default: 4Gi)\n"
+         "  --gate-timeout DURATION       one gate run, e.g. 15m, 1h30m (default: 15m)\n";
 }
+
+namespace {
+
+// A whole number in [min, max]; nullopt for anything else.
+std::optional<int64_t> WholeNumber(const std::string& v, int64_t min, int64_t max) {
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 18) return std::nullopt;
+  const int64_t n = std::stoll(v);
+  if (n < min || n > max) return std::nullopt;
+  return n;
+}
+
+// "4Gi", "500Mi", "64Ki", "1048576": a byte count with an optional binary suffix.
+std::optional<uint64_t> ByteSize(const std::string& v) {
+  static const std::pair<const char*, int> kSuffixes[] = {{"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}};
+  std::string digits = v;
+  int shift = 0;
+  for (const auto& [suffix, bits] : kSuffixes) {
+    if (v.size() > 2 && v.compare(v.size() - 2, 2, suffix) == 0) {
+      digits = v.substr(0, v.size() - 2);
+      shift = bits;
+    }
+  }
+  auto n = WholeNumber(digits, 1, (int64_t{1} << (62 - shift)));
+  if (!n) return std::nullopt;
+  return static_cast<uint64_t>(*n) << shift;
+}
+
+}  // namespace
 
 std::optional<RunFlags> ParseRunFlags(const std::vector<std::string>& args, std::string* error) {
   RunFlags flags;
-  using Setter = std::function<bool(const std::string&)>;
+  // A setter returns "" when the value is accepted, otherwise what was expected.
+  using Setter = std::function<std::string(const std::string&)>;
   auto text = [](std::string* field) -> Setter {
-    return [field](const std::string& v) { *field = v; return true; };
+    return [field](const std::string& v) { *field = v; return std::string(); };
+  };
+  auto whole = [](auto* field, int64_t min, int64_t max) -> Setter {
+    return [field, min, max](const std::string& v) {
+      auto n = WholeNumber(v, min, max);
+      if (!n) return "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+      *field = static_cast<std::remove_reference_t<decltype(*field)>>(*n);
+      return std::string();
+    };
   };
   const std::map<std::string, Setter> valued = {
       {"kubeconfig", text(&flags.kubeconfig)},
@@ -36,14 +81,21 @@ std::optional<RunFlags> ParseRunFlags(const std::vector<std::string>& args, std:
       {"health-addr", text(&flags.health_addr)},
       {"log-format", text(&flags.log_format)},
       {"log-level", text(&flags.log_level)},
-      {"workers", [&flags](const std::string& v) {
-         try {
-           std::size_t used = 0;
-           flags.workers = std::stoi(v, &used);
-           return used == v.size() && flags.workers >= 1 && flags.workers <= 64;
-         } catch (const std::exception&) {
-           return false;
-         }
+      {"workers", whole(&flags.workers, 1, 64)},
+      {"gate-workers", whole(&flags.gate_workers, 1, 64)},
+      {"gate-queue", whole(&flags.gate_queue, 1, 100000)},
+      {"gate-max-rows", whole(&flags.gate_max_rows, 1, int64_t{1} << 32)},
+      {"gate-max-bytes", [&flags](const std::string& v) {
+         auto n = ByteSize(v);
+         if (!n) return std::string("a byte count such as 4Gi, 500Mi or 1048576");
+         flags.gate_max_bytes = *n;
+         return std::string();
+       }},
+      {"gate-timeout", [&flags](const std::string& v) {
+         auto d = gates::analysis::ParseDuration(v);
+         if (!d || d->count() <= 0) return std::string("a duration such as 15m, 90s or 1h30m");
+         flags.gate_timeout = std::chrono::milliseconds(d->count());
+         return std::string();
        }},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -85,8 +137,8 @@ std::optional<RunFlags> ParseRunFlags(const std::vector<std::string>& args, std:
       }
       value = args[++i];
     }
-    if (!it->second(*value)) {
-      *error = "--" + name + ": expected a whole number from 1 to 64, got '" + *value + "'";
+    if (std::string expected = it->second(*value); !expected.empty()) {
+      *error = "--" + name + ": expected " + expected + ", got '" + *value + "'";
       return std::nullopt;
     }
   }

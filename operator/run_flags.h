@@ -2,6 +2,8 @@
 // flag and what was expected.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,12 @@ struct RunFlags {
   std::string log_format = "json";     // --log-format json|text
   std::string log_level = "info";      // --log-level
   int workers = 2;                     // --workers per controller
+  // The ModelCandidate controller's gate evaluations (docs/candidate.md, "Limits").
+  int gate_workers = 2;                          // --gate-workers: threads evaluating gates
+  int gate_queue = 64;                           // --gate-queue: runs waiting beyond them
+  int64_t gate_max_rows = 200'000'000;           // --gate-max-rows: per dataset
+  uint64_t gate_max_bytes = 4ull << 30;          // --gate-max-bytes: per input, after gunzip
+  std::chrono::milliseconds gate_timeout{std::chrono::minutes(15)};  // --gate-timeout: per run
 };
 
 // Parses args (without the program name and the "run" word). Accepts --flag=value and
