@@ -301,13 +301,16 @@ void AppendEvalData(EvalData* into, EvalData&& part) {
   AppendAll(&into->champion, part.champion);
   for (auto& [column, categorical] : part.attributes) {
     Categorical& target = into->attributes[column];
+    StringMap<int32_t> code_of;
+    for (size_t c = 0; c < target.names.size(); ++c) {
+      code_of.emplace(target.names[c], static_cast<int32_t>(c));
+    }
     std::vector<int32_t> remap(categorical.names.size());
     for (size_t c = 0; c < categorical.names.size(); ++c) {
       const std::string& name = categorical.names[c];
-      size_t at = 0;
-      while (at < target.names.size() && target.names[at] != name) ++at;
-      if (at == target.names.size()) target.names.push_back(name);
-      remap[c] = static_cast<int32_t>(at);
+      auto [it, added] = code_of.emplace(name, static_cast<int32_t>(target.names.size()));
+      if (added) target.names.push_back(name);
+      remap[c] = it->second;
     }
     for (int32_t& code : categorical.codes) code = code < 0 ? code : remap[code];
     AppendAll(&target.codes, categorical.codes);

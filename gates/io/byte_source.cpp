@@ -189,9 +189,8 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location) 
 
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
                                                    const HttpSourceOptions& http) {
-  std::string path = location;
   if (IsHttpUrl(location)) return OpenHttpSource(location, http);
-  if (location.rfind("file://", 0) == 0) path = location.substr(7);
+  const std::string path = LocalPathOf(location);
   if (path.empty()) return Status(ErrorCode::kUsage, "empty data path");
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
@@ -200,6 +199,11 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
                   location + ": cannot open: " + std::strerror(err));
   }
   return DetectGzip(std::make_unique<FileSource>(file, location));
+}
+
+std::string LocalPathOf(const std::string& location) {
+  if (IsHttpUrl(location)) return "";
+  return location.rfind("file://", 0) == 0 ? location.substr(7) : location;
 }
 
 Result<std::unique_ptr<ByteSource>> OpenFileAt(const std::string& path, const std::string& name,

@@ -36,6 +36,9 @@ struct HttpSourceOptions;
 Result<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& location,
                                                    const HttpSourceOptions& http);
 
+// The filesystem path of a location given as a path or a file:// URL; "" for an http(s):// URL.
+std::string LocalPathOf(const std::string& location);
+
 // Opens the file at `path` raw (no gzip detection), positioned at byte `offset`; errors name
 // `name`. For reading a part of a large file (gates/io/csv_split.h).
 Result<std::unique_ptr<ByteSource>> OpenFileAt(const std::string& path, const std::string& name,

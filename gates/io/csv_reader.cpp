@@ -88,6 +88,9 @@ class CsvReader : public CsvPartReader {
     return true;
   }
 
+  // CsvPartOptions::stop_at: the reader is at a record boundary at or after the stop offset.
+  bool StopReached() const { return stop_at_ != 0 && consumed_ + pos_ >= stop_at_; }
+
   // Moves the unparsed bytes to the front and reads more; grows the buffer when it is full.
   Status Refill() {
     if (pos_ > 0) {
@@ -129,7 +132,7 @@ class CsvReader : public CsvPartReader {
   Parse TryParse(Record& record) {
     if (!bom_checked_ && !eof_) return Parse::kNeedMore;
     if (skip_line_ && !SkipRestOfLine()) return Parse::kNeedMore;
-    if (stop_at_ != 0 && consumed_ + pos_ >= stop_at_) return Parse::kEnd;
+    if (StopReached()) return Parse::kEnd;
     const char* buf = buffer_.data();
     size_t p = pos_;
     // Skip completely empty lines.
@@ -141,7 +144,7 @@ class CsvReader : public CsvPartReader {
       ++p;
       ++line_;
       pos_ = p;
-      if (stop_at_ != 0 && consumed_ + pos_ >= stop_at_) return Parse::kEnd;  // a boundary too
+      if (StopReached()) return Parse::kEnd;  // a blank line's end is a boundary too
     }
     if (p >= end_) return eof_ ? Parse::kEnd : Parse::kNeedMore;
     if (buf[p] == '\r') return Parse::kNeedMore;  // a CR at the end of the buffer

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "gates/common/text.h"
+#include "gates/io/byte_source.h"
 
 namespace modelgate::gates {
 namespace {
@@ -25,13 +25,10 @@ int64_t CountLineFeeds(const char* begin, const char* end) {
 
 std::optional<CsvSplit> CsvSplit::Plan(const std::string& location, const ReadOptions& options,
                                        uint64_t min_bytes) {
-  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return std::nullopt;
-  std::string path = location.rfind("file://", 0) == 0 ? location.substr(7) : location;
-  if (options.format == DataFormat::kJsonLines) return std::nullopt;
-  if (options.format == DataFormat::kAuto &&
-      (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".gz"))) {
-    return std::nullopt;
-  }
+  // Read as OpenRecordReader(location) would: only a local file read as CSV (gzip is excluded by
+  // its magic bytes below).
+  const std::string path = LocalPathOf(location);
+  if (ResolveFormat(options.format, location) != DataFormat::kCsv) return std::nullopt;
   struct stat info {};
   if (path.empty() || ::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
     return std::nullopt;

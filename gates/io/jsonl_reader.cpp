@@ -141,17 +141,20 @@ Result<std::unique_ptr<RecordReader>> OpenJsonLinesReader(std::unique_ptr<ByteSo
   return std::unique_ptr<RecordReader>(std::move(reader));
 }
 
+DataFormat ResolveFormat(DataFormat requested, const std::string& name) {
+  if (requested != DataFormat::kAuto) return requested;
+  std::string_view base = name;
+  if (EndsWith(base, ".gz")) base.remove_suffix(3);
+  return EndsWith(base, ".jsonl") || EndsWith(base, ".ndjson") ? DataFormat::kJsonLines
+                                                               : DataFormat::kCsv;
+}
+
 Result<std::unique_ptr<RecordReader>> OpenRecordReader(std::unique_ptr<ByteSource> source,
                                                        const ReadOptions& options) {
   if (options.max_bytes > 0) source = LimitBytes(std::move(source), options.max_bytes);
-  DataFormat format = options.format;
-  if (format == DataFormat::kAuto) {
-    std::string name = source->name();
-    if (EndsWith(name, ".gz")) name.resize(name.size() - 3);
-    format = EndsWith(name, ".jsonl") || EndsWith(name, ".ndjson") ? DataFormat::kJsonLines
-                                                                   : DataFormat::kCsv;
+  if (ResolveFormat(options.format, source->name()) == DataFormat::kJsonLines) {
+    return OpenJsonLinesReader(std::move(source));
   }
-  if (format == DataFormat::kJsonLines) return OpenJsonLinesReader(std::move(source));
   return OpenCsvReader(std::move(source), options.delimiter);
 }
 

@@ -52,6 +52,10 @@ struct ReadOptions {
   std::chrono::milliseconds http_timeout{30000};  // http(s):// sources: connect + whole transfer
 };
 
+// The format `requested` resolves to for a source named `name`: kAuto is JSON Lines for *.jsonl /
+// *.ndjson (optionally .gz), otherwise CSV. Every reader of a location decides by this.
+DataFormat ResolveFormat(DataFormat requested, const std::string& name);
+
 // CSV per RFC 4180: a header row; fields separated by `delimiter`; fields may be quoted with '"',
 // a quote inside a quoted field is written twice; quoted fields may contain delimiters and line
 // breaks; records end with CRLF or LF; a UTF-8 byte-order mark is skipped; completely empty lines

@@ -6,15 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "gates/io/csv_split.h"
 #include "tests/gates/test_util.h"
+#include "tests/operator/kube/test_files.h"
 
 namespace modelgate::gates {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kPolicy = R"(
 global_metrics:
@@ -54,20 +52,17 @@ std::string BigCsv(int rows) {
 }
 
 TEST(LoadEvalDataTest, ALargeFileReadInTwoPartsLoadsExactlyWhatOneReaderLoads) {
-  fs::path path = fs::temp_directory_path() /
-                  ("modelgate_eval_data_test_" +
-                   std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".csv");
-  std::ofstream(path, std::ios::binary) << BigCsv(220000);
-  ASSERT_GT(fs::file_size(path), uint64_t{16} << 20);  // above the two-part threshold
+  kube::testing::TempDir dir;
+  const std::string path = dir.Write("big.csv", BigCsv(220000));
+  ASSERT_GT(std::filesystem::file_size(path), uint64_t{16} << 20);  // above the two-part threshold
   auto policy = ParseEvalPolicy(kPolicy, "p.yaml");
   ASSERT_TRUE(policy.ok()) << policy.status().message();
-  ASSERT_TRUE(CsvSplit::Plan(path.string(), {}, uint64_t{16} << 20).has_value());
+  ASSERT_TRUE(CsvSplit::Plan(path, {}, uint64_t{16} << 20).has_value());
 
-  auto split = LoadEvalData(*policy, path.string(), ReadOptions{}, EvalLimits{});
-  auto reader = OpenRecordReader(path.string());
+  auto split = LoadEvalData(*policy, path, ReadOptions{}, EvalLimits{});
+  auto reader = OpenRecordReader(path);
   ASSERT_TRUE(reader.ok());
   auto one = LoadEvalData(*policy, **reader, EvalLimits{});
-  fs::remove(path);
   ASSERT_TRUE(split.ok()) << split.status().message();
   ASSERT_TRUE(one.ok()) << one.status().message();
 

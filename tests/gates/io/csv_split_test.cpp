@@ -5,17 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <functional>
 
 #include "tests/gates/io/csv_events.h"
 #include "tests/gates/test_util.h"
+#include "tests/operator/kube/test_files.h"
 
 namespace modelgate::gates {
 namespace {
-
-namespace fs = std::filesystem;
 
 using Events = std::vector<std::string>;
 
@@ -36,18 +33,8 @@ struct Outcome {
 
 class CsvSplitTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("modelgate_csv_split_test_" +
-            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string Write(const std::string& name, const std::string& bytes) {
-    std::ofstream(dir_ / name, std::ios::binary) << bytes;
-    return (dir_ / name).string();
+    return dir_.Write(name, bytes);
   }
 
   static Outcome InParts(const std::string& path, const ReadOptions& options = {},
@@ -90,7 +77,7 @@ class CsvSplitTest : public ::testing::Test {
     return split.parts;
   }
 
-  fs::path dir_;
+  kube::testing::TempDir dir_;
 };
 
 std::string Rows(int from, int to, const char* line_end = "\n") {
