@@ -32,6 +32,21 @@ check "a bad log level fails, naming /logging/level" lint_rejects logging.level=
 check "two watch namespaces fail (the operator watches one or all)" lint_rejects 'watchNamespaces={a,b}' "/watchNamespaces"
 check "allowPrivilegeEscalation=true is refused" lint_rejects securityContext.allowPrivilegeEscalation=true "/securityContext/allowPrivilegeEscalation"
 check "2 replicas without leader election are refused" lint_rejects leaderElection.enabled=false "/leaderElection/enabled"
+check "a gate input size without a binary unit is refused, naming /gates/maxBytes" lint_rejects gates.maxBytes=4GB "/gates/maxBytes"
+check "a gate timeout without a unit is refused, naming /gates/timeout" lint_rejects gates.timeout=15 "/gates/timeout"
+chart_args() {  # the operator container's args as rendered by the chart, one line
+  helm template t "$chart" "$@" 2>/dev/null | python3 -c '
+import sys, yaml
+for d in yaml.safe_load_all(sys.stdin):
+    if d and d.get("kind") == "Deployment":
+        print(" ".join(d["spec"]["template"]["spec"]["containers"][0]["args"]))'
+}
+check "the Deployment passes the gate limits, maxRows as a whole number" \
+  bash -c "grep -q -- '--gate-max-rows=500000000 --gate-max-bytes=8Gi --gate-timeout=1h' <<<\"$(chart_args --set gates.maxRows=500000000 --set gates.maxBytes=8Gi --set gates.timeout=1h)\""
+# Every flag the chart renders is one `modelgate run` accepts: parsing passes and start-up fails
+# only later, on the kubeconfig.
+check "modelgate run accepts every argument the chart renders" \
+  bash -c "'$MODELGATE_BIN' $(chart_args) --kubeconfig=/nonexistent 2>&1 | grep -q 'kubeconfig /nonexistent: file not found'"
 
 pkg=$(mktemp -d "$E2E_LOGS/package.XXXX")
 quiet helm package "$chart" -d "$pkg" >/dev/null
