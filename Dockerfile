@@ -23,7 +23,7 @@ RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       build-essential cmake ninja-build pkg-config ccache \
       libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev prometheus-cpp-dev \
-      libspdlog-dev libboost-dev libboost-system-dev zlib1g-dev \
+      libspdlog-dev libboost-dev libboost-system-dev zlib1g-dev libhowardhinnant-date-dev \
  && rm -rf /var/lib/apt/lists/*
 # The context is exactly the sources of the `modelgate` target (.dockerignore is an allow-list:
 # CMakeLists.txt, cmake/, gates/, controllers/, operator/), copied as one layer.
@@ -46,13 +46,14 @@ RUN launcher=""; if [ -d /ccache ]; then launcher="-DCMAKE_CXX_COMPILER_LAUNCHER
 FROM ${BASE_IMAGE}
 # Runtime libraries, found with `readelf -d` / `dpkg -S` on the built binary (docs/image.md):
 #   libcpprest2.10 (+ libbrotli1), libssl3 (libssl, libcrypto), libyaml-cpp0.7, libspdlog1.10,
-#   libfmt9, libprometheus-cpp-core1.0, zlib1g; libstdc++6, libgcc-s1, libc6 are in the base.
+#   libfmt9, libprometheus-cpp-core1.0, zlib1g, libdate-tz3 (+ tzdata: the IANA zone files that
+#   ModelPipeline schedules read); libstdc++6, libgcc-s1, libc6 are in the base.
 # ca-certificates: the system trust store, for HTTPS Prometheus servers and HTTPS datasets and model
 # artifacts (the API server's CA comes from the service account or the kubeconfig).
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       ca-certificates libcpprest2.10 libbrotli1 libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
-      libprometheus-cpp-core1.0 zlib1g \
+      libprometheus-cpp-core1.0 zlib1g libdate-tz3 tzdata \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
       /usr/share/doc/* /usr/share/man/* /usr/share/info/*
 COPY --from=build /build/operator/cmd/modelgate /usr/local/bin/modelgate

@@ -38,6 +38,14 @@ const Resource& ModelRollouts() {
   static const Resource r{"modelgate.io", "v1alpha1", "modelrollouts", true};
   return r;
 }
+const Resource& ModelPipelines() {
+  static const Resource r{"modelgate.io", "v1alpha1", "modelpipelines", true};
+  return r;
+}
+const Resource& Secrets() {
+  static const Resource r{"", "v1", "secrets", true};
+  return r;
+}
 const Resource& Leases() {
   static const Resource r{"coordination.k8s.io", "v1", "leases", true};
   return r;
@@ -222,8 +230,9 @@ Status Client::Watch(const Resource& r, std::string_view ns, const WatchOptions&
   return streamed;
 }
 
-Result<json> Client::Create(const Resource& r, std::string_view ns, const json& object) const {
-  HttpRequest request{.method = "POST", .path = r.CollectionPath(ns), .body = Serialize(object)};
+Result<json> Client::Create(const Resource& r, std::string_view ns, const json& object, bool dry_run) const {
+  HttpRequest request{.method = "POST", .path = r.CollectionPath(ns) + (dry_run ? "?dryRun=All" : ""),
+                      .body = Serialize(object)};
   request.headers.emplace_back("Content-Type", "application/json");
   return Do(std::move(request));
 }

@@ -41,6 +41,8 @@ struct Resource {
 namespace resources {
 const Resource& ModelCandidates();   // modelgate.io/v1alpha1 modelcandidates
 const Resource& ModelRollouts();     // modelgate.io/v1alpha1 modelrollouts
+const Resource& ModelPipelines();    // modelgate.io/v1alpha1 modelpipelines
+const Resource& Secrets();           // v1 secrets
 const Resource& Leases();            // coordination.k8s.io/v1 leases
 const Resource& Events();            // events.k8s.io/v1 events
 const Resource& ConfigMaps();        // v1 configmaps
@@ -97,7 +99,9 @@ class Client {
                const std::function<bool(std::string_view type, const json& object)>& on_event,
                const std::atomic<bool>* cancel) const;
 
-  Result<json> Create(const Resource& r, std::string_view ns, const json& object) const;
+  // POST. With dry_run the API server validates and admits the object (schema, CEL rules,
+  // defaults, admission) without storing it: an Invalid answer names the fields.
+  Result<json> Create(const Resource& r, std::string_view ns, const json& object, bool dry_run = false) const;
   // PUT of the whole object; metadata.resourceVersion gives optimistic concurrency (kConflict).
   Result<json> Update(const Resource& r, std::string_view ns, const json& object) const;
   // PUT of the status subresource.
