@@ -16,6 +16,13 @@ MG_PROMETHEUS_PORT=${MG_PROMETHEUS_PORT:-16090}
 MG_PROM_DIR=$MG_STATE/prometheus                      # config, TSDB data, scrape targets
 MG_PROM_TARGETS=$MG_PROM_DIR/targets                  # file_sd: one JSON file per simulator
 MG_PROM_URL=http://127.0.0.1:$MG_PROMETHEUS_PORT
+# Alert rules: every *.yml of the repo's e2e/prometheus/rules/ (e.g. drift.yml) and of
+# $MG_PROM_RULES, where tests drop their own rule files (then run `up` again: it reloads).
+MG_PROM_REPO_RULES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rules
+MG_PROM_RULES=$MG_PROM_DIR/rules
+# Prometheus sends its alerts to the e2e Alertmanager (e2e/alertmanager/up) on this port; when no
+# Alertmanager runs there, only firing alerts make Prometheus log failed sends.
+MG_ALERTMANAGER_PORT=${MG_ALERTMANAGER_PORT:-16093}
 
 # mg_port_holder PORT: prints who listens on a loopback TCP port (empty when free).
 mg_port_holder() {

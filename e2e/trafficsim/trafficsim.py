@@ -34,6 +34,11 @@ Control endpoint on the same port:
                              latency_factor multiplies the simulated latency)
   DELETE /faults[?variant=canary]
   POST   /config             {"rate": 0}  changes the total request rate at runtime
+  GET    /drift              the drift gauges set: {"feature": psi, ...}
+  POST   /drift              {"feature":"transaction_amount","psi":0.35} (or a list of them):
+                             sets modelgate_feature_drift_psi{namespace,model,feature}, a gauge
+                             the drift alert (e2e/prometheus/rules/drift.yml) watches
+  DELETE /drift[?feature=F]  removes that feature's gauge (all without ?feature)
 """
 
 import argparse
@@ -285,6 +290,7 @@ class Simulator:
         self.base_error = {"champion": args.champion_error_rate, "canary": args.canary_error_rate,
                            "shadow": args.shadow_error_rate}
         self.faults = {}  # variant or "*" -> dict
+        self.drift = {}  # feature -> PSI, exported as modelgate_feature_drift_psi
         # route view
         self.backends = []  # [(name, weight)]
         self.mirrors = []   # [(name, percent, scope)]
@@ -463,6 +469,7 @@ class Simulator:
                 "totals": {v: {"requests": s.count, "errors": s.errors}
                            for v, s in self.stats.items()},
                 "faults": self.faults,
+                "drift": self.drift,
                 "mapping": self.mapping,
                 "uptimeSeconds": round(time.monotonic() - self.started, 3),
             }
@@ -513,6 +520,13 @@ class Simulator:
             out.append(f"trafficsim_route_read_errors_total{lb} {self.route_read_errors}")
             out.append("# TYPE trafficsim_request_rate gauge")
             out.append(f"trafficsim_request_rate{lb} {self.rate}")
+            if self.drift:
+                out.append("# HELP modelgate_feature_drift_psi Population stability index of a "
+                           "feature (set with POST /drift).")
+                out.append("# TYPE modelgate_feature_drift_psi gauge")
+                for feature, psi in sorted(self.drift.items()):
+                    out.append(f'modelgate_feature_drift_psi{{namespace="{esc(ns)}",'
+                               f'model="{esc(model)}",feature="{esc(feature)}"}} {repr(psi)}')
         return "\n".join(out) + "\n"
 
 
@@ -582,6 +596,9 @@ def make_handler(sim):
             elif path == "/faults":
                 with sim.lock:
                     self.reply(200, dict(sim.faults))
+            elif path == "/drift":
+                with sim.lock:
+                    self.reply(200, dict(sim.drift))
             elif path == "/healthz":
                 self.reply(200, "ok\n", "text/plain")
             else:
@@ -616,11 +633,32 @@ def make_handler(sim):
                     sim.rate = rate
                 log(f"rate set to {rate} req/s")
                 self.reply(200, {"rate": rate})
+            elif path == "/drift":
+                items = body if isinstance(body, list) else [body]
+                try:
+                    parsed = [parse_drift(d) for d in items]
+                except ValueError as e:
+                    return self.reply(400, {"error": str(e)})
+                with sim.lock:
+                    sim.drift.update(parsed)
+                    drift = dict(sim.drift)
+                log(f"drift set: {drift}")
+                self.reply(200, drift)
             else:
                 self.reply(404, {"error": f"no such path {path}"})
 
         def do_DELETE(self):
             url = urllib.parse.urlsplit(self.path)
+            if url.path == "/drift":
+                feature = urllib.parse.parse_qs(url.query).get("feature", [None])[0]
+                with sim.lock:
+                    if feature:
+                        sim.drift.pop(feature, None)
+                    else:
+                        sim.drift.clear()
+                    drift = dict(sim.drift)
+                log(f"drift cleared ({feature or 'all'}): {drift}")
+                return self.reply(200, drift)
             if url.path != "/faults":
                 return self.reply(404, {"error": f"no such path {url.path}"})
             variant = urllib.parse.parse_qs(url.query).get("variant", [None])[0]
@@ -662,6 +700,24 @@ def parse_fault(f):
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
     return variant, out
+
+
+def parse_drift(d):
+    if not isinstance(d, dict):
+        raise ValueError("a drift value is a JSON object")
+    unknown = set(d) - {"feature", "psi"}
+    if unknown:
+        raise ValueError(f"unknown drift fields: {', '.join(sorted(unknown))}")
+    feature = d.get("feature")
+    if not isinstance(feature, str) or not feature:
+        raise ValueError("feature must be a non-empty string")
+    try:
+        psi = float(d["psi"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError('expected {"feature": "NAME", "psi": N >= 0}') from None
+    if not psi >= 0 or psi == float("inf"):
+        raise ValueError("psi must be a finite number >= 0")
+    return feature, psi
 
 
 def main():
