@@ -7,7 +7,13 @@
 #      (exit 1, "Gate 3 blocked" annotation); a missing input is an input error (exit 2);
 #   4. its "Apply the ModelCandidate" step, run with a kubectl stand-in that captures what it
 #      applies, produces a ModelCandidate and a ConfigMap; with a reachable cluster that has the
-#      CRDs (e.g. eval "$(e2e/cluster/env)"), both pass `kubectl apply --dry-run=server`.
+#      CRDs (e.g. eval "$(e2e/cluster/env)"), both pass `kubectl apply --dry-run=server`;
+#   5. its "Install kubectl modelgate" and "Trigger the ModelPipeline" steps run only on a push to
+#      main with MODEL_PIPELINE set (and "Apply the ModelCandidate" then does not); no step's script
+#      interpolates ${{ }} (values come in through env); run as written with docker and kubectl
+#      stand-ins, the trigger reaches the real `modelgate kubectl trigger` with the commit message
+#      as one argument, unexpanded (quotes, $(…), backticks, newline), and the plugin accepts the
+#      command line (exit 1 because the stand-in cluster is unreachable, not 2: a bad command line).
 # Usage: MODELGATE_BIN=build/operator/cmd/modelgate config/github-actions/check-workflow.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,12 +49,21 @@ for job in doc["jobs"].values():
         if "run" in step and "name" in step:
             name = step["name"].split(":")[0].replace(" ", "_")
             open(f"{out}/step-{name}.sh", "w").write(step["run"])
+            assert "${{" not in step["run"], f"step {step['name']}: interpolates ${{{{ }}}}; pass values through env"
             script = step["run"].replace("\\\n", " ")
             for m in re.finditer(r"modelgate gate (\w+)([^\n]*)", script):
                 flags += [f"{m.group(1)} {f}" for f in re.findall(r"(--[a-z-]+)", m.group(2))]
 open(f"{out}/flags.txt", "w").write("".join(f + "\n" for f in flags))
+on_push_with_pipeline = "github.event_name == 'push' && github.ref == 'refs/heads/main' && vars.MODEL_PIPELINE != ''"
+steps = {st.get("name"): st for st in doc["jobs"]["candidate"]["steps"]}
+trigger_steps = ["Install kubectl modelgate (from the operator's image)", "Trigger the ModelPipeline"]
+assert list(steps)[-2:] == trigger_steps, list(steps)
+for name in trigger_steps:
+    assert steps[name].get("if") == "${{ " + on_push_with_pipeline + " }}", (name, steps[name].get("if"))
+assert steps["Apply the ModelCandidate"].get("if") == "${{ !(" + on_push_with_pipeline + ") }}", steps["Apply the ModelCandidate"].get("if")
 PY
 pass "the workflow is valid YAML with jobs gates and candidate and the three triggers"
+pass "no step script interpolates \${{ }}; on a push to main with MODEL_PIPELINE set the pipeline is triggered (last two steps) instead of a candidate applied"
 
 # 2. Flags against `modelgate gate --help`: its usage line for the kind, and its options lines.
 help=$("$bin" gate --help 2>&1)
@@ -152,6 +167,73 @@ if kubectl get crd modelcandidates.modelgate.io >/dev/null 2>&1; then
 else
   echo "SKIP: server-side dry run (no cluster with the modelgate CRDs; eval \"\$(e2e/cluster/env)\" first)"
 fi
+
+# 5. The trigger steps with docker and kubectl stand-ins; the real plugin parses what they pass.
+mkdir -p "$work/trigger-bin" "$work/runner"
+image=registry.example.com/modelgate:check
+cat > "$work/trigger-bin/docker" <<EOF
+#!/usr/bin/env bash
+# Records its arguments; \`docker run … IMAGE ARGS\` runs the real binary with ARGS and the mounted kubeconfig.
+printf '%s\0' "\$@" > "$work/docker-args"
+[ "\$1" = run ] || exit 0
+shift
+while [ \$# -gt 0 ]; do
+  case \$1 in
+    -v) kc=\${2%%:*}; shift 2 ;;
+    --network|--user|-e) shift 2 ;;
+    "$image") shift; break ;;
+    *) shift ;;
+  esac
+done
+KUBECONFIG=\$kc exec "$bin" "\$@"
+EOF
+cat > "$work/trigger-bin/kubectl" <<'EOF'
+#!/usr/bin/env bash
+# As kubectl does for a plugin: `kubectl modelgate ARGS` runs kubectl-modelgate ARGS from PATH.
+[ "$1" = modelgate ] && { shift; exec kubectl-modelgate "$@"; }
+exit 0
+EOF
+chmod +x "$work/trigger-bin/docker" "$work/trigger-bin/kubectl"
+reason=$(printf 'fix: "quoted" $(touch %s/pwned) `touch %s/pwned` it'"'"'s\nsecond line' "$work" "$work")
+unreachable='{"apiVersion": "v1", "kind": "Config", "current-context": "x",
+  "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:9"}}],
+  "users": [{"name": "u", "user": {"token": "t"}}],
+  "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}'
+: > "$work/github_path"
+trigger_env() {
+  . "$work/env.sh"
+  export PATH="$work/trigger-bin:$PATH" RUNNER_TEMP="$work/runner" GITHUB_PATH="$work/github_path" \
+    MODELGATE_IMAGE="$image" NAMESPACE=ml-prod PIPELINE=fraud-detector \
+    TRIGGER_COMMIT=3f2a9c1d0e5b7a8c9d0e1f2a3b4c5d6e7f8a9b0c \
+    TRIGGER_SOURCE=https://github.com/acme/fraud/actions/runs/1 TRIGGER_REASON="$reason" \
+    KUBECONFIG_DATA="$unreachable"
+}
+out=$(cd "$work/ws" && trigger_env &&
+  bash -e "$work/step-Install_kubectl_modelgate_(from_the_operator's_image).sh" 2>&1); rc=$?
+[ "$rc" -eq 0 ] && [ -x "$work/runner/bin/kubectl-modelgate" ] && grep -qx "$work/runner/bin" "$work/github_path" &&
+  pass "the install step writes kubectl-modelgate (a docker run of the image) and adds it to GITHUB_PATH" ||
+  fail "the install step (exit $rc): $out"
+out=$(cd "$work/ws" && trigger_env && export PATH="$(cat "$work/github_path"):$PATH" &&
+  bash -e "$work/step-Trigger_the_ModelPipeline.sh" 2>&1); rc=$?
+[ "$rc" -eq 1 ] && grep -q 'cannot reach the API server https://127.0.0.1:9' <<<"$out" &&
+  grep -q '::error title=No candidate from fraud-detector::' <<<"$out" &&
+  pass "the trigger step's command line is accepted by modelgate kubectl trigger (exit 1 only for the unreachable stand-in cluster) and annotated" ||
+  fail "the trigger step (exit $rc): $out"
+python3 - "$work/docker-args" "$image" "$work/runner/kubeconfig" "$reason" <<'PY' && [ ! -e "$work/pwned" ] &&
+import sys
+args = open(sys.argv[1]).read().split("\0")[:-1]
+image, kubeconfig, reason = sys.argv[2], sys.argv[3], sys.argv[4]
+i = args.index(image)
+assert args[:i] == ["run", "--rm", "--network", "host", "--user", args[5],
+                    "-v", kubeconfig + ":/tmp/kubeconfig:ro", "-e", "KUBECONFIG=/tmp/kubeconfig"], args[:i]
+assert args[i + 1:] == ["kubectl", "-n", "ml-prod", "trigger", "fraud-detector",
+                        "--commit", "3f2a9c1d0e5b7a8c9d0e1f2a3b4c5d6e7f8a9b0c",
+                        "--source", "https://github.com/acme/fraud/actions/runs/1",
+                        "--wait", "--timeout", "120s", "--reason", reason], args[i + 1:]
+assert "\n" in reason and "$(touch" in reason and "`touch" in reason and '"quoted"' in reason
+PY
+  pass "the commit message reaches the plugin as one argument, unexpanded (quotes, \$(…), backticks, newline)" ||
+  fail "the arguments the trigger step passed: $(tr '\0' ' ' < "$work/docker-args" 2>/dev/null)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -14,8 +14,9 @@
 namespace modelgate::plugin {
 namespace {
 
-// "2026-11-26T08:15:00Z-1a2b3c4d": readable in `kubectl get -o yaml`, unique per invocation.
-std::string NewPromoteToken(kube::TimePoint now) {
+// "2026-11-26T08:15:00Z-1a2b3c4d": readable in `kubectl get -o yaml`, unique per invocation. The
+// promote token and the trigger request's id.
+std::string NewRequestId(kube::TimePoint now) {
   std::random_device device;
   char suffix[9];
   std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(device()));
@@ -32,7 +33,7 @@ int RunKubectlPlugin(const std::vector<std::string>& argv, std::ostream& out, st
     return 2;
   }
   if (args->help) {
-    out << PluginUsage();
+    out << CommandUsage(args->command);
     return 0;
   }
   auto config = kube::LoadDefaultConfig(args->kubeconfig, args->context);
@@ -45,7 +46,7 @@ int RunKubectlPlugin(const std::vector<std::string>& argv, std::ostream& out, st
                : !config->default_namespace.empty() ? config->default_namespace
                                                     : "default";
   context.now = std::chrono::system_clock::now();
-  context.promote_token = NewPromoteToken(context.now);
+  context.request_id = NewRequestId(context.now);
   context.server = config->server;
   const kube::Client client(kube::MakeTransport(*config), "kubectl-modelgate");
   return RunPluginCommand(*args, context, client, out, err);

@@ -1,11 +1,13 @@
 #include "operator/plugin/plugin_commands.h"
 
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 #include <set>
 
 #include "operator/plugin/json_fields.h"
 #include "operator/plugin/model_history_view.h"
+#include "operator/plugin/pipeline_trigger.h"
 #include "operator/plugin/rollout_status_view.h"
 
 namespace modelgate::plugin {
@@ -193,6 +195,81 @@ Change DecideResume(const json& rollout) {
   return {.patch = {{"spec", {{"paused", false}}}}, .done = "resumed (spec.paused=false)"};
 }
 
+// The user the API server sees, as `kubectl auth whoami` asks it (a SelfSubjectReview, nothing
+// stored); "" on any failure (an older server, no permission): the caller falls back silently.
+std::string WhoAmI(const kube::Client& client) {
+  static const kube::Resource kSelfSubjectReviews{"authentication.k8s.io", "v1",
+                                                  "selfsubjectreviews", false};
+  auto review = client.Create(
+      kSelfSubjectReviews, "",
+      {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "SelfSubjectReview"}});
+  return review.ok() ? StringAt(*review, {"status", "userInfo", "username"}) : "";
+}
+
+int Trigger(const PluginArgs& args, const CommandContext& context, const kube::Client& client,
+            std::ostream& out, std::ostream& err) {
+  const std::string what = "modelpipeline \"" + args.name + "\"";
+  auto pipeline = client.Get(res::ModelPipelines(), context.ns, args.name);
+  if (!pipeline.ok()) {
+    err << "error: " << Describe(pipeline.status(), what, context) << "\n";
+    return 1;
+  }
+  const TriggerRequest request{
+      .id = context.request_id,
+      .type = args.trigger_type,
+      .commit = args.commit,
+      .reason = args.reason,
+      .source = !args.source.empty() ? args.source : DefaultTriggerSource(WhoAmI(client)),
+      .requested_at = context.now};
+  auto patched = client.Patch(res::ModelPipelines(), context.ns, args.name,
+                              kube::PatchType::kMerge, TriggerPatch(request));
+  if (!patched.ok()) {
+    err << "error: " << Describe(patched.status(), what, context) << "\n";
+    return 1;
+  }
+  const bool text = args.output == OutputFormat::kText;
+  if (text) {
+    out << "trigger requested on modelpipeline/" << args.name << " (id " << request.id << ")\n";
+  }
+  if (!args.wait) {
+    if (!text) PrintJson(out, *patched);
+    return 0;
+  }
+  kube::Clock& clock = *context.clock;
+  const auto deadline = clock.Now() + args.wait_timeout;
+  json last = *patched;
+  std::string last_error;
+  while (true) {
+    if (auto outcome = TriggerOutcomeOf(last, request)) {
+      if (text) {
+        out << outcome->line << "\n";
+      } else {
+        PrintJson(out, last);
+      }
+      return outcome->exit_code;
+    }
+    const auto now = clock.Now();
+    if (now >= deadline) break;
+    clock.SleepFor(std::min(kTriggerPollInterval,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    auto read = client.Get(res::ModelPipelines(), context.ns, args.name);
+    if (read.ok()) {
+      last = *std::move(read);
+      continue;
+    }
+    // The request is written: a passing outage is waited out, a deleted pipeline or lost access
+    // is not.
+    if (!read.status().retryable()) {
+      err << "error: " << Describe(read.status(), what, context) << "\n";
+      return 1;
+    }
+    last_error = Describe(read.status(), what, context);
+  }
+  err << "error: " << TriggerTimeoutMessage(args.name, request.id, args.wait_timeout)
+      << (last_error.empty() ? "" : "; the last read failed: " + last_error) << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int RunPluginCommand(const PluginArgs& args, const CommandContext& context,
@@ -201,8 +278,9 @@ int RunPluginCommand(const PluginArgs& args, const CommandContext& context,
   if (args.command == "history") return History(args, context, client, out, err);
   if (args.command == "promote") {
     return Mutate(args, context, client, out, err,
-                  [&](const json& r) { return DecidePromote(r, context.promote_token); });
+                  [&](const json& r) { return DecidePromote(r, context.request_id); });
   }
+  if (args.command == "trigger") return Trigger(args, context, client, out, err);
   if (args.command == "abort") return Mutate(args, context, client, out, err, DecideAbort);
   if (args.command == "pause") return Mutate(args, context, client, out, err, DecidePause);
   if (args.command == "resume") return Mutate(args, context, client, out, err, DecideResume);

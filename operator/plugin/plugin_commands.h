@@ -12,6 +12,12 @@
 //                      the rollout is Paused by its analysis (onNoData: Pause) rather than by
 //                      spec.paused, that is said and the exit code is 1 (nothing to resume here).
 //   history <model>    LIST ModelCandidates and ModelRollouts, print ModelHistoryView.
+//   trigger <pipeline> merge-patch the ModelPipeline's annotation modelgate.io/trigger to a request
+//                      (pipeline_trigger.h) with id request_id; the source defaults to
+//                      kubectl-modelgate/<user> (one SelfSubjectReview, as `kubectl auth whoami`;
+//                      any failure of it falls back to kubectl-modelgate). With --wait, reads the
+//                      pipeline every kTriggerPollInterval until the operator acted on the id:
+//                      exit 0 Created, 1 Skipped/Deduplicated/replaced, 1 after --timeout.
 // Every command reads the object first, so "not found" names it: modelrollout "x" not found in
 // namespace "y". Exit codes: 0 done (or nothing to do), 1 refused or failed.
 #pragma once
@@ -20,6 +26,7 @@
 #include <string>
 
 #include "operator/kube/client.h"
+#include "operator/kube/clock.h"
 #include "operator/kube/time_format.h"
 #include "operator/plugin/plugin_args.h"
 
@@ -28,10 +35,11 @@ namespace modelgate::plugin {
 inline constexpr const char* kPromoteAnnotation = "modelgate.io/promote";
 
 struct CommandContext {
-  std::string ns;             // the namespace resolved from -n or the kubeconfig
-  kube::TimePoint now;        // for soak time left
-  std::string promote_token;  // the value promote writes; unique per invocation
-  std::string server;         // the API server's URL, for connection errors
+  std::string ns;          // the namespace resolved from -n or the kubeconfig
+  kube::TimePoint now;     // for soak time left and trigger's requestedAt
+  std::string request_id;  // promote's token, trigger's id; unique per invocation
+  std::string server;      // the API server's URL, for connection errors
+  kube::Clock* clock = &kube::SystemClock::Instance();  // trigger --wait; not owned
 };
 
 // Runs args.command. Writes the result to `out`, errors (one line each) to `err`.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "gates/analysis/analysis_spec.h"
+#include "operator/plugin/human_duration.h"
 #include "operator/plugin/json_fields.h"
 #include "operator/plugin/text_table.h"
 
@@ -19,17 +20,6 @@ bool IsEnded(const std::string& phase) {
 bool IsStopping(const std::string& phase) { return IsEnded(phase) || phase == "RollingBack"; }
 bool IsPromotedPhase(const std::string& phase) {
   return phase == "Promoting" || phase == "Promoted";
-}
-
-// "4m5s", "1h2m0s", "12s": a human duration, rounded down to seconds.
-std::string HumanDuration(std::chrono::milliseconds d) {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  if (secs < 0) secs = 0;
-  const auto hours = secs / 3600, minutes = (secs % 3600) / 60, seconds = secs % 60;
-  std::string out;
-  if (hours > 0) out += std::to_string(hours) + "h";
-  if (hours > 0 || minutes > 0) out += std::to_string(minutes) + "m";
-  return out + std::to_string(seconds) + "s";
 }
 
 // Time left of a running shadow or step: started + length - now, clamped at 0; "" when unknown.

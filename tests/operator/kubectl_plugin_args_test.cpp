@@ -38,7 +38,8 @@ TEST(KubectlPluginArgs, AcceptsAttachedShortValuesAndLongEqualsForms) {
 }
 
 TEST(KubectlPluginArgs, EveryCommandIsKnown) {
-  for (const char* command : {"status", "promote", "abort", "pause", "resume", "history"}) {
+  for (const char* command :
+       {"status", "promote", "abort", "pause", "resume", "history", "trigger"}) {
     std::string error;
     auto args = Parse({command, "x"}, &error);
     ASSERT_TRUE(args) << command << ": " << error;
@@ -91,9 +92,122 @@ TEST(KubectlPluginArgs, RefusesFlagsWithoutValuesUnknownFlagsAndUnknownFormats) 
 
 TEST(KubectlPluginArgs, UsageListsEveryCommand) {
   const std::string usage = PluginUsage();
-  for (const char* command : {"status", "promote", "abort", "pause", "resume", "history"}) {
+  for (const char* command :
+       {"status", "promote", "abort", "pause", "resume", "history", "trigger"}) {
     EXPECT_NE(usage.find(std::string("  ") + command + " "), std::string::npos) << command;
   }
+}
+
+TEST(KubectlPluginArgs, TriggerWithoutFlagsIsManualAndDoesNotWait) {
+  std::string error;
+  auto args = Parse({"-n", "ml", "trigger", "fraud-detector"}, &error);
+  ASSERT_TRUE(args) << error;
+  EXPECT_EQ(args->command, "trigger");
+  EXPECT_EQ(args->name, "fraud-detector");
+  EXPECT_EQ(args->trigger_type, "Manual");
+  EXPECT_EQ(args->commit, "");
+  EXPECT_EQ(args->reason, "");
+  EXPECT_EQ(args->source, "");
+  EXPECT_FALSE(args->wait);
+  EXPECT_EQ(args->wait_timeout, std::chrono::seconds(60));
+}
+
+TEST(KubectlPluginArgs, TriggerWithACommitIsACodeChangeAndReadsEveryFlag) {
+  std::string error;
+  auto args = Parse({"trigger", "fraud-detector", "--commit", "1a2b3c4d5e6f", "--reason=fix: a",
+                     "--source", "ci/run/7", "--wait", "--timeout", "1m30s"},
+                    &error);
+  ASSERT_TRUE(args) << error;
+  EXPECT_EQ(args->trigger_type, "CodeChange");
+  EXPECT_EQ(args->commit, "1a2b3c4d5e6f");
+  EXPECT_EQ(args->reason, "fix: a");
+  EXPECT_EQ(args->source, "ci/run/7");
+  EXPECT_TRUE(args->wait);
+  EXPECT_EQ(args->wait_timeout, std::chrono::seconds(90));
+}
+
+TEST(KubectlPluginArgs, TriggerManualMayNameACommitAndAReasonMayStartWithADash) {
+  std::string error;
+  auto args = Parse({"trigger", "p", "--type", "Manual", "--commit", "ABCDEF0", "--reason",
+                     "-- retrain after the outage"},
+                    &error);
+  ASSERT_TRUE(args) << error;
+  EXPECT_EQ(args->trigger_type, "Manual");
+  EXPECT_EQ(args->commit, "ABCDEF0");
+  EXPECT_EQ(args->reason, "-- retrain after the outage");
+}
+
+TEST(KubectlPluginArgs, TriggerCodeChangeWithoutACommitIsRefused) {
+  std::string error;
+  EXPECT_FALSE(Parse({"trigger", "p", "--type", "CodeChange"}, &error));
+  EXPECT_EQ(error,
+            "trigger --type CodeChange needs --commit (the model code's commit, 7 to 64 "
+            "hexadecimal characters)");
+}
+
+TEST(KubectlPluginArgs, TriggerRefusesACommitThatIsNotSevenToSixtyFourHexCharacters) {
+  for (const std::string& commit :
+       std::vector<std::string>{"1a2b3c", "1a2b3cz", "main", std::string(65, 'a')}) {
+    std::string error;
+    EXPECT_FALSE(Parse({"trigger", "p", "--commit", commit}, &error)) << commit;
+    EXPECT_EQ(error,
+              "flag --commit: expected 7 to 64 hexadecimal characters (a git commit), got '" +
+                  commit + "'");
+  }
+  std::string error;
+  EXPECT_TRUE(Parse({"trigger", "p", "--commit", std::string(64, 'f')}, &error)) << error;
+}
+
+TEST(KubectlPluginArgs, TriggerRefusesAnUnknownType) {
+  std::string error;
+  EXPECT_FALSE(Parse({"trigger", "p", "--type", "Scheduled"}, &error));
+  EXPECT_EQ(error, "flag --type: expected CodeChange or Manual, got 'Scheduled'");
+  EXPECT_FALSE(Parse({"trigger", "p", "--type=codechange", "--commit", "1a2b3c4"}, &error));
+  EXPECT_EQ(error, "flag --type: expected CodeChange or Manual, got 'codechange'");
+}
+
+TEST(KubectlPluginArgs, TriggerCountsReasonAndSourceInCharactersNotBytes) {
+  std::string error;
+  EXPECT_FALSE(Parse({"trigger", "p", "--reason", std::string(2049, 'x')}, &error));
+  EXPECT_EQ(error, "flag --reason: expected at most 2048 characters, got 2049");
+  std::string umlauts;
+  for (int i = 0; i < 2048; ++i) umlauts += "\xc3\xbc";  // ü: 2 bytes, 1 character
+  EXPECT_TRUE(Parse({"trigger", "p", "--reason", umlauts}, &error)) << error;
+  EXPECT_FALSE(Parse({"trigger", "p", "--source", std::string(513, 's')}, &error));
+  EXPECT_EQ(error, "flag --source: expected at most 512 characters, got 513");
+}
+
+TEST(KubectlPluginArgs, TriggerFlagsBelongToTriggerAndTimeoutToWait) {
+  std::string error;
+  EXPECT_FALSE(Parse({"--commit", "1a2b3c4", "promote", "r"}, &error));
+  EXPECT_EQ(error, "flag --commit applies to trigger only");
+  EXPECT_FALSE(Parse({"status", "r", "--wait"}, &error));
+  EXPECT_EQ(error, "flag --wait applies to trigger only");
+  EXPECT_FALSE(Parse({"trigger", "p", "--timeout", "5m"}, &error));
+  EXPECT_EQ(error, "flag --timeout applies with --wait only");
+  EXPECT_FALSE(Parse({"trigger", "p", "--wait", "--timeout", "soon"}, &error));
+  EXPECT_EQ(error, "flag --timeout: expected a duration such as 60s, 5m or 1m30s, got 'soon'");
+  EXPECT_FALSE(Parse({"trigger", "p", "--reason="}, &error));
+  EXPECT_EQ(error, "flag --reason needs a value");
+}
+
+TEST(KubectlPluginArgs, TriggerHelpIsTheTriggerCommandsOwnHelp) {
+  for (const auto& argv : std::vector<std::vector<std::string>>{{"trigger", "--help"},
+                                                               {"help", "trigger"}}) {
+    std::string error;
+    auto args = Parse(argv, &error);
+    ASSERT_TRUE(args) << error;
+    EXPECT_TRUE(args->help);
+    EXPECT_EQ(args->command, "trigger");
+  }
+  const std::string help = CommandUsage("trigger");
+  for (const char* documented :
+       {"--commit SHA", "--type TYPE", "--reason TEXT", "--source TEXT", "--wait", "--timeout D",
+        "modelgate.io/trigger", "status.lastTriggerRequest", "Created", "Skipped", "Deduplicated",
+        "kubectl auth whoami", "exit 2"}) {
+    EXPECT_NE(help.find(documented), std::string::npos) << documented;
+  }
+  EXPECT_EQ(std::string(CommandUsage("status")), PluginUsage());
 }
 
 }  // namespace

@@ -15,6 +15,28 @@ using nlohmann::json;
 
 constexpr const char* kRolloutPath =
     "/apis/modelgate.io/v1alpha1/namespaces/team-a/modelrollouts/r1";
+constexpr const char* kPipelinePath =
+    "/apis/modelgate.io/v1alpha1/namespaces/team-a/modelpipelines/fraud-detector";
+constexpr const char* kWhoAmIPath = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+
+// A clock whose sleeps pass at once, so that --wait's polling and timeout run instantly.
+class SteppingClock final : public kube::Clock {
+ public:
+  time_point Now() const override { return now_; }
+  void SleepFor(std::chrono::milliseconds d) override { now_ += d; }
+
+ private:
+  time_point now_ = *kube::ParseRfc3339("2026-11-26T08:00:00Z");
+};
+
+json Pipeline(json status = json::object()) {
+  return {{"metadata",
+           {{"name", "fraud-detector"},
+            {"namespace", "team-a"},
+            {"annotations", {{"modelgate.io/trigger", R"({"id":"token-1","type":"Manual"})"}}}}},
+          {"spec", {{"model", "fraud-detector"}}},
+          {"status", std::move(status)}};
+}
 
 json Rollout(const std::string& phase, json spec = json::object()) {
   return {{"metadata", {{"name", "r1"}, {"namespace", "team-a"}}},
@@ -32,11 +54,14 @@ class PluginCommandsTest : public ::testing::Test {
  protected:
   Outcome Command(const std::string& command, const std::string& name = "r1",
                   OutputFormat output = OutputFormat::kText) {
-    PluginArgs args{.command = command, .name = name, .output = output};
+    return Run({.command = command, .name = name, .output = output});
+  }
+  Outcome Run(const PluginArgs& args) {
     CommandContext context{.ns = "team-a",
                            .now = *kube::ParseRfc3339("2026-11-26T08:00:00Z"),
-                           .promote_token = "token-1",
-                           .server = "https://127.0.0.1:6443"};
+                           .request_id = "token-1",
+                           .server = "https://127.0.0.1:6443",
+                           .clock = &clock_};
     std::ostringstream out, err;
     const int code = RunPluginCommand(args, context, client_, out, err);
     return {code, out.str(), err.str()};
@@ -60,8 +85,25 @@ class PluginCommandsTest : public ::testing::Test {
     transport_->Respond("PATCH", kRolloutPath, {JsonResponse(200, rollout)});
   }
 
+  // The annotation value of the only PATCH of the pipeline, or "" when none was sent.
+  std::string TriggerAnnotationSent() {
+    const auto patches = transport_->SentMatching("PATCH", kPipelinePath);
+    if (patches.size() != 1) return "";
+    return json::parse(patches[0].body)["metadata"]["annotations"]["modelgate.io/trigger"];
+  }
+  Outcome Trigger(bool wait) {
+    return Run({.command = "trigger",
+                .name = "fraud-detector",
+                .trigger_type = "CodeChange",
+                .commit = "1a2b3c4d5e6f",
+                .reason = "fix: merchant",
+                .source = "ci/run/7",
+                .wait = wait});
+  }
+
   std::shared_ptr<FakeTransport> transport_ = std::make_shared<FakeTransport>();
   kube::Client client_{transport_};
+  SteppingClock clock_;
 };
 
 TEST_F(PluginCommandsTest, PromoteSetsTheAnnotationToTheTokenWithAMergePatch) {
@@ -201,6 +243,128 @@ TEST_F(PluginCommandsTest, HistoryListsCandidatesAndRolloutsOfTheNamespace) {
   EXPECT_EQ(run.err,
             "error: no modelcandidates of model \"mm\" (spec.model) in namespace \"team-a\"; "
             "models there: m\n");
+}
+
+TEST_F(PluginCommandsTest, TriggerWritesOneMergePatchOfTheAnnotationAndPrintsTheId) {
+  transport_->Respond("GET", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  const Outcome run = Trigger(/*wait=*/false);
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "trigger requested on modelpipeline/fraud-detector (id token-1)\n");
+  const auto patches = transport_->SentMatching("PATCH", kPipelinePath);
+  ASSERT_EQ(patches.size(), 1u);
+  EXPECT_EQ(json::parse(patches[0].body),
+            json::parse(R"({"metadata":{"annotations":{"modelgate.io/trigger":)"
+                        R"("{\"id\":\"token-1\",\"type\":\"CodeChange\",)"
+                        R"(\"commit\":\"1a2b3c4d5e6f\",)"
+                        R"(\"reason\":\"fix: merchant\",\"source\":\"ci/run/7\",)"
+                        R"(\"requestedAt\":\"2026-11-26T08:00:00Z\"}"}}})"));
+  for (const auto& [key, value] : patches[0].headers) {
+    if (key == "Content-Type") {
+      EXPECT_EQ(value, "application/merge-patch+json");
+    }
+  }
+  EXPECT_TRUE(transport_->SentMatching("POST", kWhoAmIPath).empty());  // --source was given
+}
+
+TEST_F(PluginCommandsTest, TriggerWithoutSourceNamesTheUserTheApiServerSees) {
+  transport_->Respond("GET", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond(
+      "POST", kWhoAmIPath,
+      {JsonResponse(201, json::parse(R"({"kind":"SelfSubjectReview",
+                            "status":{"userInfo":{"username":"alice@example.com"}}})"))});
+  const Outcome run =
+      Run({.command = "trigger", .name = "fraud-detector", .trigger_type = "Manual"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(TriggerAnnotationSent(),
+            R"({"id":"token-1","type":"Manual","source":"kubectl-modelgate/alice@example.com",)"
+            R"("requestedAt":"2026-11-26T08:00:00Z"})");
+}
+
+TEST_F(PluginCommandsTest, TriggerFallsBackSilentlyWhenWhoAmIFails) {
+  transport_->Respond("GET", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond("POST", kWhoAmIPath, {ErrorResponse(403, "Forbidden")});
+  const Outcome run =
+      Run({.command = "trigger", .name = "fraud-detector", .trigger_type = "Manual"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(json::parse(TriggerAnnotationSent())["source"], "kubectl-modelgate");
+}
+
+TEST_F(PluginCommandsTest, TriggerOfAMissingPipelineNamesItAndWritesNothing) {
+  transport_->Respond("GET", kPipelinePath, {ErrorResponse(404, "NotFound")});
+  const Outcome run = Trigger(/*wait=*/true);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err, "error: modelpipeline \"fraud-detector\" not found in namespace \"team-a\"\n");
+  EXPECT_TRUE(transport_->SentMatching("PATCH", kPipelinePath).empty());
+}
+
+TEST_F(PluginCommandsTest, TriggerWaitPollsUntilTheOperatorCreatedTheCandidate) {
+  const json acted = Pipeline(
+      {{"lastTriggerRequest", "token-1"},
+       {"lastTrigger",
+        {{"type", "CodeChange"}, {"time", "2026-11-26T08:00:03Z"},
+         {"candidate", "fraud-detector-v46"}, {"reason", "fix: merchant"}, {"result", "Created"}}},
+       {"history",
+        {{{"id", "token-1"}, {"type", "CodeChange"}, {"time", "2026-11-26T08:00:03Z"},
+          {"result", "Created"}, {"candidate", "fraud-detector-v46"}, {"message", "created"}}}}});
+  transport_->Respond("GET", kPipelinePath,
+                      {JsonResponse(200, Pipeline()), JsonResponse(200, Pipeline()),
+                       kube::Status(kube::StatusCode::kUnavailable, "connection refused"),
+                       JsonResponse(200, acted)});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  const Outcome run = Trigger(/*wait=*/true);
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "trigger requested on modelpipeline/fraud-detector (id token-1)\n"
+            "modelpipeline/fraud-detector: Created fraud-detector-v46 (CodeChange 1a2b3c4)\n");
+  EXPECT_EQ(transport_->SentMatching("GET", kPipelinePath).size(), 4u);  // read, 3 polls
+}
+
+TEST_F(PluginCommandsTest, TriggerWaitExitsOneWhenTheTriggerWasSkipped) {
+  const json skipped = Pipeline(
+      {{"lastTriggerRequest", "token-1"},
+       {"history",
+        {{{"id", "token-1"}, {"type", "CodeChange"}, {"result", "Skipped"},
+          {"message", "the pipeline is suspended (spec.suspend)"}}}}});
+  transport_->Respond("GET", kPipelinePath,
+                      {JsonResponse(200, Pipeline()), JsonResponse(200, skipped)});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  const Outcome run = Trigger(/*wait=*/true);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.out,
+            "trigger requested on modelpipeline/fraud-detector (id token-1)\n"
+            "modelpipeline/fraud-detector: Skipped: the pipeline is suspended (spec.suspend)\n");
+}
+
+TEST_F(PluginCommandsTest, TriggerWaitGivesUpAfterTheTimeoutAskingWhetherTheOperatorRuns) {
+  transport_->Respond("GET", kPipelinePath, {JsonResponse(200, Pipeline())});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  PluginArgs args{.command = "trigger",
+                  .name = "fraud-detector",
+                  .trigger_type = "Manual",
+                  .source = "me",
+                  .wait = true,
+                  .wait_timeout = std::chrono::seconds(5)};
+  const Outcome run = Run(args);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err,
+            "error: modelpipeline/fraud-detector: the operator did not act on trigger token-1 "
+            "within 5s; is the modelgate operator running? (the request stays on the pipeline, and "
+            "the operator acts on it when it gets to it)\n");
+  // One read before the patch, then one a second for 5 seconds.
+  EXPECT_EQ(transport_->SentMatching("GET", kPipelinePath).size(), 6u);
+}
+
+TEST_F(PluginCommandsTest, TriggerWaitStopsWhenThePipelineIsDeleted) {
+  transport_->Respond("GET", kPipelinePath,
+                      {JsonResponse(200, Pipeline()), ErrorResponse(404, "NotFound")});
+  transport_->Respond("PATCH", kPipelinePath, {JsonResponse(200, Pipeline())});
+  const Outcome run = Trigger(/*wait=*/true);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.err, "error: modelpipeline \"fraud-detector\" not found in namespace \"team-a\"\n");
 }
 
 }  // namespace
