@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of the CRDs against a real API server, the way a user works with kubectl:
-#   1. installs crds/ (server-side apply) and waits until both CRDs are Established and served;
+#   1. installs crds/ (server-side apply) and waits until the three CRDs are Established and served;
 #   2. applies every file of config/samples/ (all must be accepted);
 #   3. applies every file of config/samples/invalid/ and checks the API server REJECTS it with a
 #      message naming the field given in the file's `# expect-error: <field>` line (and containing
@@ -61,18 +61,18 @@ else
   finish; exit 1
 fi
 if out=$(kubectl wait --for=condition=Established --timeout=60s \
-    crd/modelcandidates.modelgate.io crd/modelrollouts.modelgate.io 2>&1); then
-  pass "both CRDs are Established"
+    crd/modelcandidates.modelgate.io crd/modelrollouts.modelgate.io crd/modelpipelines.modelgate.io 2>&1); then
+  pass "the three CRDs are Established"
 else
   fail "CRDs not Established within 60s:"; echo "$out" | indent
   finish; exit 1
 fi
 # Established does not mean kubectl's discovery knows the short names yet.
-if poll 60 kubectl get mc,mr --all-namespaces; then
-  pass "short names mc and mr are served"
+if poll 60 kubectl get mc,mr,mp --all-namespaces; then
+  pass "short names mc, mr and mp are served"
 else
-  fail "kubectl get mc,mr still fails 60s after the CRDs were Established:"
-  kubectl get mc,mr --all-namespaces 2>&1 | indent
+  fail "kubectl get mc,mr,mp still fails 60s after the CRDs were Established:"
+  kubectl get mc,mr,mp --all-namespaces 2>&1 | indent
 fi
 
 if ! out=$(kubectl create namespace "$ns" 2>&1); then

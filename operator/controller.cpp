@@ -11,7 +11,10 @@ Controller::Controller(const kube::Client& client, ControllerOptions options)
   queue_ = std::make_unique<kube::WorkQueue>(
       kube::WorkQueueOptions{.name = options_.name, .registry = options_.registry});
   kube::InformerHandlers handlers;
-  auto enqueue = [this](const kube::json& object) { queue_->Add(kube::Informer::KeyOf(object)); };
+  auto enqueue = [this](const kube::json& object) {
+    queue_->Add(kube::Informer::KeyOf(object));
+    if (options_.also_notify) options_.also_notify(object);
+  };
   handlers.on_add = enqueue;
   handlers.on_update = [enqueue](const kube::json&, const kube::json& now) { enqueue(now); };
   handlers.on_delete = enqueue;

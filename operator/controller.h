@@ -29,6 +29,10 @@ struct ControllerOptions {
   int workers = 2;
   prometheus::Registry* registry = nullptr;  // not owned; may be null
   ControllerMetrics* metrics = nullptr;      // not owned; may be null
+  // Called with every object the informer delivers (add, update, delete), on the informer's
+  // thread, after this controller's own key was queued: lets another controller queue the keys of
+  // the objects it derives from this kind (e.g. a candidate's pipeline). Must be quick.
+  std::function<void(const kube::json& object)> also_notify;
 };
 
 class Controller {
@@ -41,6 +45,8 @@ class Controller {
   // The cache; valid for the controller's lifetime. Reconcilers read objects from it.
   const kube::Informer& cache() const { return *informer_; }
   void SetReconciler(ReconcileFn fn) { reconcile_ = std::move(fn); }
+  // Queues a key ("namespace/name") for a reconcile. Thread-safe; a no-op after Stop.
+  void Enqueue(const std::string& key) { queue_->Add(key); }
 
   void StartInformer();
   bool WaitForSync(std::chrono::milliseconds timeout) const { return informer_->WaitForSync(timeout); }

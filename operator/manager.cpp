@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <prometheus/counter.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -16,6 +17,9 @@
 #include "controllers/rollout/rollout_reconciler.h"
 #include "controllers/traffic/router.h"
 #include "controllers/candidate/candidate_reconciler.h"
+#include "controllers/pipeline/pipeline_reconciler.h"
+#include "controllers/pipeline/pipeline_trigger.h"
+#include "operator/alert_webhook_handler.h"
 #include "operator/controller.h"
 #include "operator/controller_metrics.h"
 #include "operator/http_server.h"
@@ -27,6 +31,7 @@
 #include "operator/kube/logging.h"
 #include "operator/kube/rest_config.h"
 #include "operator/prometheus_provider.h"
+#include "operator/webhook_server.h"
 
 namespace modelgate {
 namespace {
@@ -89,12 +94,38 @@ int RunManager(const RunFlags& flags) {
 
   kube::EventRecorder events(client);
   kube::Clock& clock = kube::SystemClock::Instance();
+  // A candidate's change wakes its pipeline (label modelgate.io/pipeline); a rollout's change wakes
+  // the pipelines that promote through it. Set once `pipelines` exists, before any informer starts.
+  Controller* pipelines_ptr = nullptr;
+  auto notify_pipeline_of_candidate = [&pipelines_ptr](const kube::json& candidate) {
+    const kube::json& metadata = candidate.value("metadata", kube::json::object());
+    const kube::json& labels = metadata.value("labels", kube::json::object());
+    if (!pipelines_ptr || !labels.contains(controllers::pipeline::kPipelineLabel)) return;
+    const kube::json& pipeline = labels[controllers::pipeline::kPipelineLabel];
+    if (pipeline.is_string()) pipelines_ptr->Enqueue(metadata.value("namespace", "") + "/" + pipeline.get<std::string>());
+  };
+  auto notify_pipeline_of_rollout = [&pipelines_ptr](const kube::json& rollout) {
+    if (!pipelines_ptr) return;
+    const kube::json& metadata = rollout.value("metadata", kube::json::object());
+    const std::string ns = metadata.value("namespace", "");
+    const std::string name = metadata.value("name", "");
+    for (const auto& pipeline : pipelines_ptr->cache().List()) {
+      const kube::json& pm = pipeline->value("metadata", kube::json::object());
+      if (pm.value("namespace", "") != ns) continue;
+      const kube::json ref = pipeline->value("/spec/promotion/rolloutRef/name"_json_pointer, kube::json());
+      if (ref.is_string() && ref.get<std::string>() == name) pipelines_ptr->Enqueue(ns + "/" + pm.value("name", ""));
+    }
+  };
   Controller candidates(client, {.name = "modelcandidate", .resource = kube::resources::ModelCandidates(),
                                  .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
-                                 .metrics = &metrics});
+                                 .metrics = &metrics, .also_notify = notify_pipeline_of_candidate});
   Controller rollouts(client, {.name = "modelrollout", .resource = kube::resources::ModelRollouts(),
                                .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
-                               .metrics = &metrics});
+                               .metrics = &metrics, .also_notify = notify_pipeline_of_rollout});
+  Controller pipelines(client, {.name = "modelpipeline", .resource = kube::resources::ModelPipelines(),
+                                .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
+                                .metrics = &metrics});
+  pipelines_ptr = &pipelines;
   controllers::candidate::CandidateReconcilerOptions gate_options;
   gate_options.gate_workers = flags.gate_workers;
   gate_options.gate_queue_capacity = static_cast<size_t>(flags.gate_queue);
@@ -141,6 +172,26 @@ int RunManager(const RunFlags& flags) {
       &analysis_gauges);
   candidates.SetReconciler([&](const std::string& key) { return candidate_reconciler.Reconcile(key); });
   rollouts.SetReconciler([&](const std::string& key) { return rollout_reconciler.Reconcile(key); });
+  controllers::pipeline::PipelineReconciler pipeline_reconciler(client, pipelines.cache(), candidates.cache(),
+                                                                rollouts.cache(), events, clock);
+  pipelines.SetReconciler([&](const std::string& key) { return pipeline_reconciler.Reconcile(key); });
+
+  // The webhook listener serves on every replica (a Service spreads Alertmanager's calls): the
+  // trigger is a preconditioned write on the pipeline's status, safe from any replica.
+  auto& webhook_requests = prometheus::BuildCounter()
+                               .Name("modelgate_webhook_requests_total")
+                               .Help("Webhook requests answered, by HTTP status code.")
+                               .Register(*registry);
+  AlertWebhookHandler alert_handler(client, pipeline_reconciler.trigger_writer(), flags.ns);
+  WebhookServer webhook_server(
+      WebhookServerOptions{.address = flags.webhook_addr,
+                           .tls_cert_file = flags.webhook_tls_cert_file,
+                           .tls_key_file = flags.webhook_tls_key_file,
+                           .on_response = [&webhook_requests](int status) {
+                             webhook_requests.Add({{"code", std::to_string(status)}}).Increment();
+                           }},
+      [&alert_handler](const WebhookRequest& request) { return alert_handler.Handle(request); });
+  if (!webhook_server.Start(&error)) return Fail(error);
 
   LogEvent("info", "starting", {{"version", MODELGATE_VERSION_STRING}, {"server", config->server},
                                 {"config", config->origin},
@@ -148,6 +199,7 @@ int RunManager(const RunFlags& flags) {
                                 {"leaderElect", flags.leader_elect}});
   candidates.StartInformer();
   rollouts.StartInformer();
+  pipelines.StartInformer();
 
   std::atomic<bool> lost_leadership{false};
   std::atomic<bool> start_workers{!flags.leader_elect};
@@ -180,13 +232,14 @@ int RunManager(const RunFlags& flags) {
   int exit_code = 0;
   while (true) {
     if (!ready && candidates.WaitForSync(std::chrono::milliseconds(0)) &&
-        rollouts.WaitForSync(std::chrono::milliseconds(0))) {
+        rollouts.WaitForSync(std::chrono::milliseconds(0)) && pipelines.WaitForSync(std::chrono::milliseconds(0))) {
       ready = true;
       LogEvent("info", "caches synced", {});
     }
     if (ready && start_workers && !workers_running) {
       candidates.StartWorkers();
       rollouts.StartWorkers();
+      pipelines.StartWorkers();
       workers_running = true;
       LogEvent("info", flags.leader_elect ? "leading: reconcilers started" : "reconcilers started", {});
     }
@@ -204,6 +257,8 @@ int RunManager(const RunFlags& flags) {
     }
   }
 
+  webhook_server.Stop();
+  pipelines.Stop();
   candidates.Stop();
   rollouts.Stop();
   if (elector) elector->Stop();  // releases the Lease when leading and stopping cleanly

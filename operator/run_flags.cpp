@@ -18,6 +18,10 @@ const char* RunUsage() {
          "  --leader-election-id NAME     name of the Lease (default: modelgate-operator)\n"
          "  --metrics-addr HOST:PORT      /metrics listen address, 0 disables (default: :8080)\n"
          "  --health-addr HOST:PORT       /healthz and /readyz listen address, 0 disables (default: :8081)\n"
+         "  --webhook-addr HOST:PORT      Alertmanager webhooks for ModelPipelines\n"
+         "                                (POST /webhooks/alertmanager/NS/NAME), 0 disables (default: :8082)\n"
+         "  --webhook-tls-cert-file FILE  with --webhook-tls-key-file: serve the webhooks over HTTPS (PEM;\n"
+         "  --webhook-tls-key-file FILE   re-read when the files change)\n"
          "  --log-format json|text        (default: json)\n"
          "  --log-level trace|debug|info|warn|error  (default: info)\n"
          "  --workers N                   concurrent reconciles per controller (default: 2)\n"
@@ -79,6 +83,9 @@ std::optional<RunFlags> ParseRunFlags(const std::vector<std::string>& args, std:
       {"leader-election-id", text(&flags.leader_election_id)},
       {"metrics-addr", text(&flags.metrics_addr)},
       {"health-addr", text(&flags.health_addr)},
+      {"webhook-addr", text(&flags.webhook_addr)},
+      {"webhook-tls-cert-file", text(&flags.webhook_tls_cert_file)},
+      {"webhook-tls-key-file", text(&flags.webhook_tls_key_file)},
       {"log-format", text(&flags.log_format)},
       {"log-level", text(&flags.log_level)},
       {"workers", whole(&flags.workers, 1, 64)},
@@ -141,6 +148,10 @@ std::optional<RunFlags> ParseRunFlags(const std::vector<std::string>& args, std:
       *error = "--" + name + ": expected " + expected + ", got '" + *value + "'";
       return std::nullopt;
     }
+  }
+  if (flags.webhook_tls_cert_file.empty() != flags.webhook_tls_key_file.empty()) {
+    *error = "--webhook-tls-cert-file and --webhook-tls-key-file: set both (HTTPS) or neither (HTTP)";
+    return std::nullopt;
   }
   return flags;
 }

@@ -19,6 +19,10 @@ struct RunFlags {
   std::string leader_election_id = "modelgate-operator";  // --leader-election-id (Lease name)
   std::string metrics_addr = ":8080";  // --metrics-addr; "0" disables
   std::string health_addr = ":8081";   // --health-addr; "0" disables
+  // The webhook listener (Alertmanager -> ModelPipeline, docs/pipeline.md); "0" disables.
+  std::string webhook_addr = ":8082";          // --webhook-addr
+  std::string webhook_tls_cert_file;           // --webhook-tls-cert-file (PEM; with the key: HTTPS)
+  std::string webhook_tls_key_file;            // --webhook-tls-key-file
   std::string log_format = "json";     // --log-format json|text
   std::string log_level = "info";      // --log-level
   int workers = 2;                     // --workers per controller

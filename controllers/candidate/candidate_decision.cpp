@@ -85,6 +85,12 @@ class Machine {
       if (Int(status_, "observedGeneration") != generation_) status_["observedGeneration"] = generation_;
       return;
     }
+    if (phase == "Superseded") return;  // terminal: a newer candidate of its pipeline replaced it
+    if (const std::string by = Str(Child(Child(object_, "metadata"), "annotations"), "modelgate.io/superseded-by");
+        !by.empty() && (phase.empty() || phase == "Pending" || GateOfPhase(phase) || phase == "Training")) {
+      Supersede(by);
+      return;
+    }
     const bool new_generation = !status_.contains("observedGeneration") || Int(status_, "observedGeneration") != generation_;
     const bool had_gates = RanAnyGate();
     Decision admission = DecideAdmission(object_, ctx_.now);
@@ -246,6 +252,29 @@ class Machine {
     status_["message"] = message;
     SetCondition(status_["conditions"], {"Ready", "True", "GatesPassed", message, generation_}, ctx_.now);
     AddEvent("Normal", "Ready", "Promote", "Ready for rollout (stage Staging): " + message, "", "ready");
+  }
+
+  // concurrencyPolicy Replace of its ModelPipeline: the gates stop here (a running evaluation's
+  // result is ignored, a running training Job is deleted) and the candidate ends Superseded.
+  void Supersede(const std::string& by) {
+    if (Child(status_, "gates").is_array()) {
+      for (json& g : status_["gates"]) {
+        const std::string state = Str(g, "state");
+        if (state == "Running" || state == "Pending") {
+          g["state"] = "Skipped";
+          g["reason"] = "Superseded";
+          g["message"] = "not run: superseded by " + by;
+          g.erase("nextAttemptAt");
+        }
+      }
+    }
+    if (Str(status_, "phase") == "Training") out_.delete_job = Str(Child(status_, "training"), "jobName");
+    status_["phase"] = "Superseded";
+    SetStage("Candidate");
+    status_["observedGeneration"] = generation_;
+    status_["message"] = "superseded by " + by + " (its ModelPipeline's concurrencyPolicy is Replace)";
+    SetCondition(status_["conditions"], {"Ready", "False", "Superseded", Str(status_, "message"), generation_}, ctx_.now);
+    AddEvent("Normal", "Superseded", "Supersede", Str(status_, "message"), "", "superseded");
   }
 
   void Reject(Gate gate, const std::string& reason, const std::string& message) {

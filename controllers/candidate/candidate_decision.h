@@ -6,6 +6,8 @@
 //
 //   Pending -> ValidatingData -> [Training] -> [ValidatingTraining] -> Evaluating
 //           -> Ready (stage Staging) | Rejected | ChampionRetained
+//   any phase of gates 1-3 -> Superseded (annotation modelgate.io/superseded-by, set by a
+//                             ModelPipeline with concurrencyPolicy Replace)
 //
 // A gate absent from the spec is Skipped (reason InputsAbsent) and the machine moves past it; a
 // spec without any gate stays Pending (NoGates): nothing judged is never Ready. A new generation
@@ -66,6 +68,7 @@ struct CandidateDecision {
   // (only after the status write succeeded) start the gate run and mark the result consumed.
   std::optional<std::pair<std::string, std::string>> report;  // ConfigMap key, JSON text
   std::optional<nlohmann::json> create_job;
+  std::optional<std::string> delete_job;  // the training Job of a superseded candidate (name)
   std::optional<Gate> start_gate;
   std::string start_key;
   std::string consumed_key;

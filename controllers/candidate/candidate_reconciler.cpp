@@ -110,6 +110,10 @@ ReconcileOutcome CandidateReconciler::Reconcile(const std::string& key) {
     }
   }
 
+  if (decision.delete_job && !decision.delete_job->empty()) {
+    kube::Status deleted = client_.Delete(kube::resources::Jobs(), ns, *decision.delete_job, kube::DeletePropagation::kBackground);
+    if (!deleted.ok() && deleted.code() != kube::StatusCode::kNotFound) return ReconcileOutcome::Retry(deleted);
+  }
   if (decision.status_changed) {
     json updated = object;
     updated["status"] = decision.status;

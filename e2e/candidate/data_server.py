@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tiny HTTP file server for e2e/candidate_test.sh: data_server.py DIR PORT.
 
-GET /<file> serves DIR/<file>. GET /slow/<file> serves it line by line over about
+GET /<file> serves DIR/<file> (a query string is ignored: ModelPipeline e2e URLs carry their data
+window in it, and the log line shows it). GET /slow/<file> serves it line by line over about
 SLOW_SECONDS (default 8) seconds, so a test can kill the operator while a gate is reading it.
 Each request is logged to stderr (the test waits on the log).
 """
@@ -16,8 +17,9 @@ slow_seconds = float(os.environ.get("SLOW_SECONDS", "8"))
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        slow = self.path.startswith("/slow/")
-        name = self.path[len("/slow/"):] if slow else self.path.lstrip("/")
+        path_only = self.path.split("?", 1)[0]
+        slow = path_only.startswith("/slow/")
+        name = path_only[len("/slow/"):] if slow else path_only.lstrip("/")
         path = os.path.join(root, os.path.basename(name))
         if not os.path.isfile(path):
             self.send_error(404, "no such file")

@@ -20,7 +20,7 @@ const char* kUsage =
     "  run        run the operator (see `modelgate run --help`)\n"
     "  gate       run an offline gate: gate data|training|evaluate …\n"
     "  profile    profile a dataset for later drift checks\n"
-    "  kubectl    the kubectl plugin: status|promote|abort|pause|resume|history …\n"
+    "  kubectl    the kubectl plugin: status|promote|abort|pause|resume|history|trigger …\n"
     "  version    print the version\n";
 
 }  // namespace
