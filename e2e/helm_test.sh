@@ -137,8 +137,11 @@ check "the ServiceAccount cannot list or watch Secrets, only get one by name (le
   bash -c "[ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i list secrets -A)\" = no ] &&
            [ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i watch secrets -A)\" = no ] &&
            [ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i get secrets -n $ns)\" = yes ]"
-check "the ServiceAccount cannot delete ModelCandidates (least privilege)" \
-  bash -c "[ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i delete modelcandidates.modelgate.io -n $ns)\" = no ]"
+check "the ServiceAccount cannot delete ModelRollouts or ModelPipelines (least privilege)" \
+  bash -c "[ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i delete modelrollouts.modelgate.io -n $ns)\" = no ] &&
+           [ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i delete modelpipelines.modelgate.io -n $ns)\" = no ]"
+check "the ServiceAccount can create and delete ModelCandidates (a ModelPipeline's candidates and history limit)" \
+  bash -c "[ \"\$(kubectl --kubeconfig '$kubeconfig' auth can-i delete modelcandidates.modelgate.io -n $ns)\" = yes ]"
 
 accepted() { field_is "$1" "$ns" '.status.conditions[?(@.type=="Accepted")].status' True; }
 
@@ -146,7 +149,7 @@ health=$(free_port)
 run_operator() {  # LOGNAME
   "$MODELGATE_BIN" run --kubeconfig="$kubeconfig" --log-format=json --namespace="$ns" \
     --leader-elect --leader-election-namespace="$ns" --leader-election-id=modelgate-operator \
-    --health-addr="127.0.0.1:$health" --metrics-addr=0 >>"$E2E_LOGS/$1.log" 2>&1 &
+    --health-addr="127.0.0.1:$health" --metrics-addr=0 --webhook-addr=0 >>"$E2E_LOGS/$1.log" 2>&1 &
   OPERATOR_PID=$!
   e2e_pids+=("$OPERATOR_PID")
 }
@@ -223,7 +226,7 @@ restore_role
 kill -TERM "$OPERATOR_PID"; wait "$OPERATOR_PID"
 "$MODELGATE_BIN" run --kubeconfig="$kubeconfig" --log-format=json --namespace="$ns" \
   --leader-elect --leader-election-namespace="$ns" --leader-election-id=some-other-lease \
-  --health-addr=0 --metrics-addr=0 >>"$E2E_LOGS/other-lease.log" 2>&1 &
+  --health-addr=0 --metrics-addr=0 --webhook-addr=0 >>"$E2E_LOGS/other-lease.log" 2>&1 &
 e2e_pids+=("$!")
 wait_until 30 "a Lease name the chart was not installed with is Forbidden" forbidden_logged other-lease 'cannot get resource \"leases\"'
 

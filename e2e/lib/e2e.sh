@@ -59,7 +59,11 @@ start_operator() {
     declare -F chart_rbac_kubeconfig >/dev/null || . "$E2E_REPO/e2e/lib/chart_rbac.sh"
     kubeconfig=$(chart_rbac_kubeconfig "$@") || { fail "start_operator $name: chart RBAC"; return 1; }
   fi
-  "$MODELGATE_BIN" run --kubeconfig="$kubeconfig" --log-format=json "$@" >>"$E2E_LOGS/$name.log" 2>&1 &
+  # Several operators run on this one host: the webhook listener (default :8082) is off unless the
+  # test asks for it.
+  local webhook=(--webhook-addr=0) arg
+  for arg in "$@"; do [[ $arg == --webhook-addr* ]] && webhook=(); done
+  "$MODELGATE_BIN" run --kubeconfig="$kubeconfig" --log-format=json "${webhook[@]}" "$@" >>"$E2E_LOGS/$name.log" 2>&1 &
   OPERATOR_PID=$!
   e2e_pids+=("$OPERATOR_PID")
 }
