@@ -54,9 +54,12 @@ gates::Result<std::unique_ptr<gates::ByteSource>> ClusterInputFetcher::OpenUri(c
     gates::HttpSourceOptions options;
     options.timeout = timeout;
     options.max_bytes = max_bytes;
+    options.inflate_gzip = false;  // RunGate hashes the bytes as served, then inflates
     return gates::OpenHttpSource(uri, options);
   }
-  return gates::OpenByteSource(uri);
+  const std::string path = gates::LocalPathOf(uri);
+  if (path.empty()) return gates::Status(gates::ErrorCode::kUsage, "empty data path in " + uri);
+  return gates::OpenFileAt(path, uri, 0);  // as stored: RunGate hashes, then inflates
 }
 
 }  // namespace modelgate::controllers::candidate

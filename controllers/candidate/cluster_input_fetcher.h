@@ -1,7 +1,8 @@
 // ClusterInputFetcher: the InputFetcher of the running operator. ConfigMap keys are read from the
 // API server (a GET per read: sources are read once per gate run, so no cache is kept);
-// file:// URIs are opened from the operator's filesystem; http(s):// URIs are streamed with
-// gates::OpenHttpSource. Thread-safe (the Client is).
+// file:// URIs are opened from the operator's filesystem and http(s):// URIs streamed with
+// gates::OpenHttpSource, both handed out as stored or served (a gzip body is not inflated here:
+// RunGate hashes the bytes for the audit trail, then inflates them). Thread-safe (the Client is).
 #pragma once
 
 #include "controllers/candidate/gate_run.h"

@@ -1,11 +1,14 @@
 #include "controllers/candidate/gate_run.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <thread>
 
 #include "gates/data/data_gate.h"
 #include "gates/data/row_skew.h"
 #include "gates/evaluation/evaluation_gate.h"
+#include "gates/io/hashing_byte_source.h"
 #include "gates/report/evaluation_report.h"
 #include "gates/training/training_gate.h"
 
@@ -37,6 +40,28 @@ class DeadlineSource final : public gates::ByteSource {
   const std::atomic<bool>* cancel_;
   std::atomic<bool>* timed_out_;
 };
+
+// A ConfigMap value as read, without gzip detection (that comes above the hash, as for URIs).
+class RawStringSource final : public gates::ByteSource {
+ public:
+  RawStringSource(std::string data, std::string name) : data_(std::move(data)), name_(std::move(name)) {}
+  gates::Result<size_t> Read(char* buffer, size_t capacity) override {
+    const size_t n = std::min(capacity, data_.size() - offset_);
+    std::memcpy(buffer, data_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string data_;
+  size_t offset_ = 0;
+  std::string name_;
+};
+
+std::string ConfigMapLocation(const std::string& name, const std::string& key) {
+  return "configmap:" + name + "/" + key;
+}
 
 // Exhaustive on purpose (no default): a new error code must be classified here, or -Wswitch fails
 // the build. Only what can heal by itself (the source comes back, the file appears) is retried.
@@ -90,7 +115,29 @@ class Runner {
     r.error = timed_out_ ? "the evaluation did not finish within " +
                                std::to_string(request_.limits.timeout.count() / 1000) + "s (" + message + ")"
                          : message;
+    r.inputs = Digests();
     return r;
+  }
+
+  // The inputs read to their end so far, in the order they were opened.
+  std::vector<InputDigest> Digests() const {
+    std::vector<InputDigest> out;
+    for (const Hashed& hashed : hashed_) {
+      if (!hashed.stream) {
+        out.push_back(hashed.input);
+      } else if (hashed.stream->complete()) {
+        InputDigest input = hashed.input;
+        input.sha256 = hashed.stream->sha256();
+        input.bytes = hashed.stream->bytes();
+        out.push_back(std::move(input));
+      }
+    }
+    return out;
+  }
+
+  // An input held whole in memory (a policy): parsed whole, so read completely by definition.
+  void RecordWhole(const std::string& field, const std::string& location, const std::string& bytes) {
+    hashed_.push_back({{field, location, gates::Sha256Hex(bytes), bytes.size()}, nullptr});
   }
 
   // An error while reading or judging `source`: retryable codes are "unavailable".
@@ -102,8 +149,8 @@ class Runner {
     return Error(Kind::kInvalidInput, source.field, source.field + ": " + status.message());
   }
 
-  // The policy YAML text, or the error result.
-  std::optional<GateRunResult> ReadPolicy(const PolicyRef& policy, std::string* text) const {
+  // The policy YAML text (recorded among the inputs), or the error result.
+  std::optional<GateRunResult> ReadPolicy(const PolicyRef& policy, std::string* text) {
     if (!policy.present) {
       *text = "{}";
       return std::nullopt;
@@ -118,9 +165,11 @@ class Runner {
         return Error(Kind::kInvalidPolicy, policy.field, policy.field + ": " + value.status().message());
       }
       *text = *value;
+      RecordWhole(policy.field, ConfigMapLocation(policy.config_map, policy.key), *text);
       return std::nullopt;
     }
     *text = policy.inline_policy.dump();  // JSON is YAML; paths in parse errors stay the same
+    RecordWhole(policy.field, "inline", *text);
     return std::nullopt;
   }
 
@@ -128,8 +177,13 @@ class Runner {
     return Error(Kind::kInvalidPolicy, "", status.message());
   }
 
+  // The input's bytes as stored are hashed (gates/io/hashing_byte_source.h), then inflated when
+  // gzip, capped and bounded by the deadline. Every read of an input in the operator goes through
+  // here as one sequential stream — gate 3 included: it reads the fetcher's stream, never a local
+  // path in two parts (gates/io/csv_split.h) — so the digest covers each byte exactly once.
   gates::Result<std::unique_ptr<gates::ByteSource>> Open(const SourceRef& source) {
     std::unique_ptr<gates::ByteSource> bytes;
+    std::string location = source.uri;
     if (!source.uri.empty()) {
       auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
       if (remaining.count() <= 0) {
@@ -142,9 +196,14 @@ class Runner {
     } else {
       auto text = fetcher_.ReadConfigMapKey(request_.ns, source.config_map, source.key);
       if (!text.ok()) return text.status();
-      bytes = gates::StringByteSource(std::move(text).value(), source.Name());
+      bytes = std::make_unique<RawStringSource>(std::move(text).value(), source.Name());
+      location = ConfigMapLocation(source.config_map, source.key);
     }
-    bytes = gates::LimitBytes(std::move(bytes), request_.limits.max_bytes);
+    auto digest = std::make_shared<gates::StreamDigest>();
+    hashed_.push_back({{source.field, location, "", 0}, digest});
+    auto inflated = gates::DetectGzip(gates::HashBytes(std::move(bytes), digest));
+    if (!inflated.ok()) return inflated.status();
+    bytes = gates::LimitBytes(std::move(inflated).value(), request_.limits.max_bytes);
     return std::unique_ptr<gates::ByteSource>(
         std::make_unique<DeadlineSource>(std::move(bytes), deadline_, cancel_, &timed_out_));
   }
@@ -184,6 +243,7 @@ class Runner {
     r.outcome = std::move(outcome);
     r.report = std::move(report);
     r.champion = request_.champion;
+    r.inputs = Digests();
     return r;
   }
 
@@ -271,11 +331,18 @@ class Runner {
                   gates::RenderEvaluationReport(*result, {spec.policy.Describe(), spec.dataset.Name()}));
   }
 
+  // An input the run opened; a streamed one's digest completes when its reader reaches the end.
+  struct Hashed {
+    InputDigest input;  // sha256 and bytes already set when stream is null
+    std::shared_ptr<gates::StreamDigest> stream;  // null for an input held whole
+  };
+
   const GateRequest& request_;
   InputFetcher& fetcher_;
   const std::atomic<bool>* cancel_;
   SteadyTime deadline_;
   std::atomic<bool> timed_out_{false};
+  std::vector<Hashed> hashed_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +37,9 @@ class InputFetcher {
   // The value of `key` in ConfigMap `name` (data, or binaryData decoded from base64).
   virtual gates::Result<std::string> ReadConfigMapKey(const std::string& ns, const std::string& name,
                                                       const std::string& key) = 0;
-  // A file:// or http(s):// URI; `timeout` bounds connect plus transfer of remote sources.
+  // A file:// or http(s):// URI; `timeout` bounds connect plus transfer of remote sources. The
+  // bytes as stored or served, NOT inflated: RunGate hashes them for the audit trail (the digest
+  // `sha256sum` of the object gives) and then detects and inflates gzip itself.
   virtual gates::Result<std::unique_ptr<gates::ByteSource>> OpenUri(const std::string& uri,
                                                                     std::chrono::milliseconds timeout,
                                                                     uint64_t max_bytes) = 0;
@@ -57,6 +60,15 @@ struct GateRequest {
   GateLimits limits;
 };
 
+// The SHA-256 of one input a gate run read to its end, so that a reviewer can later prove which
+// bytes a model was judged on (status.gates[].inputs[]).
+struct InputDigest {
+  std::string field;     // spec.gates.data.dataset, spec.gates.evaluation.policyFrom, ...
+  std::string location;  // the URI, "configmap:<name>/<key>", or "inline" for an inline policy
+  std::string sha256;    // 64 lowercase hex digits
+  uint64_t bytes = 0;    // the number of bytes hashed
+};
+
 struct GateRunResult {
   enum class Kind {
     kJudged,             // the gate ran: see outcome and report
@@ -71,6 +83,13 @@ struct GateRunResult {
   std::string error;    // otherwise: a sentence naming the source/field and why
   std::string source;   // kSourceUnavailable / kInvalidInput: the field of the input, e.g. spec.gates.data.dataset
   std::optional<ChampionInfo> champion;  // the champion the run compared with, if any
+  // Every input read to its end, in the order the run opened them (any kind; the status
+  // records them for judged runs). What is hashed: URIs, the bytes as fetched (before gzip
+  // inflation: `sha256sum` of the stored object); ConfigMap keys, the value as read (binaryData
+  // decoded from base64, before inflation); an inline policy, its canonical JSON (sorted keys, no
+  // spaces: nlohmann::json::dump(), the text the policy was parsed from). An input read only in
+  // part — an error, a limit, a timeout — has no entry: a prefix's digest would mislead.
+  std::vector<InputDigest> inputs;
 };
 
 // Runs the gate. `cancel` (may be null) aborts reads when set (shutdown); the run also ends with

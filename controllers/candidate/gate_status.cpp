@@ -73,6 +73,17 @@ std::string FirstFailure(const ojson& report) {
   return text;
 }
 
+// status.gates[].inputs[], never capped: it is the audit record of which bytes were judged, and a
+// run reads at most four inputs (gate 1: policy, dataset, baseline, serving).
+json InputsOf(const std::vector<InputDigest>& inputs) {
+  json out = json::array();
+  for (const InputDigest& input : inputs) {
+    out.push_back({{"field", input.field}, {"location", input.location}, {"sha256", input.sha256},
+                   {"bytes", input.bytes}});
+  }
+  return out;
+}
+
 GateVerdict DataVerdict(const ojson& report, const std::string& outcome, json& entry) {
   std::vector<json> checks;
   auto add_check = [&](const std::string& name, const std::string& column, const ojson& c) {
@@ -227,6 +238,7 @@ GateVerdict ApplyReport(Gate gate, const GateRunResult& result, json& entry) {
   const ojson& report = result.report;
   if (Child(report, "rows").is_number()) entry["rows"] = Plain(Child(report, "rows"));
   entry["failures"] = Failures(report);
+  entry["inputs"] = InputsOf(result.inputs);
   if (result.champion) {
     entry["champion"] = {{"name", result.champion->name}, {"version", result.champion->version}};
   } else {

@@ -1,6 +1,7 @@
 // Turns a gate's JSON report (docs/report.md) into its status.gates[] entry: state, reason, a
-// message naming what decided it (the failing check, slice or input), rows, and the numbers
-// `kubectl describe mc` shows (checks[], metrics{}, slices[], behavioralTests[], failures[]).
+// message naming what decided it (the failing check, slice or input), rows, the numbers
+// `kubectl describe mc` shows (checks[], metrics{}, slices[], behavioralTests[], failures[]) and
+// the SHA-256 of every input read (inputs[], for the audit trail).
 // Lists are capped (failing entries first) so the status stays small; the full report is in the
 // report ConfigMap. Pure.
 #pragma once
@@ -24,7 +25,7 @@ struct GateVerdict {
 };
 
 // Fills the result fields of `entry` (rows, checks, metrics, slices, behavioralTests, failures,
-// champion) from a judged run and returns the verdict (not written into entry).
+// champion, inputs) from a judged run and returns the verdict (not written into entry).
 GateVerdict ApplyReport(Gate gate, const GateRunResult& result, nlohmann::json& entry);
 
 // "0.8764" — numbers for messages (4 significant decimals, "n/a" for null).

@@ -237,6 +237,7 @@ Result<std::unique_ptr<ByteSource>> OpenHttpSource(const std::string& url,
     return source->TooLarge("Content-Length " + std::to_string(response.headers().content_length()) +
                             " exceeds");
   }
+  if (!options.inflate_gzip) return std::unique_ptr<ByteSource>(std::move(source));
   return DetectGzip(std::move(source));
 }
 

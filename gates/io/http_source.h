@@ -35,6 +35,9 @@ inline constexpr size_t kMaxHttpRedirects = 5;
 struct HttpSourceOptions {
   std::chrono::milliseconds timeout{30000};  // connect + whole transfer
   uint64_t max_bytes = 0;                    // 0 = unlimited; else kLimitExceeded past it
+  // false: the body as transferred, gzip or not (the operator hashes what was served, then
+  // inflates it itself); true: a gzip body is inflated here.
+  bool inflate_gzip = true;
 };
 
 // True for "http://..." and "https://..." (the scheme compared case-insensitively).

@@ -170,6 +170,20 @@ TEST(CandidateDecisionTest, PassedDataGateMovesOnToEvaluationAndStoresTheReport)
   EXPECT_TRUE(HasEvent(d, "DataValidationPassed"));
 }
 
+TEST(CandidateDecisionTest, AJudgedGateRecordsTheDigestOfEveryInputItReadInItsStatusEntry) {
+  json object = Apply(Candidate(DataAndEvaluation()), Decide(Candidate(DataAndEvaluation())));
+  GateRunResult result = Judged("passed", PassedDataReport());
+  const std::string sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  result.inputs = {{"spec.gates.data.policy", "inline", sha, 14},
+                   {"spec.gates.data.dataset", "file:///train.csv", sha, 5'000'000'000}};
+  CandidateDecision d = Decide(object, kNow + 2s, Done(object, std::move(result)));
+  const json& inputs = Gate(d.status, "DataValidation")["inputs"];
+  ASSERT_EQ(inputs.size(), 2u);
+  EXPECT_EQ(inputs[1], json({{"field", "spec.gates.data.dataset"}, {"location", "file:///train.csv"},
+                             {"sha256", sha}, {"bytes", 5'000'000'000}}));
+  EXPECT_EQ(inputs[0]["location"], "inline");
+}
+
 TEST(CandidateDecisionTest, FailedDataGateRejectsAndCreatesNoTrainingJob) {
   json gates = WithJob(DataAndEvaluation());
   json object = Apply(Candidate(gates), Decide(Candidate(gates)));

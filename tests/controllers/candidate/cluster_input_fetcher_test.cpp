@@ -67,6 +67,17 @@ TEST_F(ClusterInputFetcherTest, OpensFileUris) {
   std::remove(path.c_str());
 }
 
+TEST_F(ClusterInputFetcherTest, FileUrisAreHandedOutAsStoredNotInflated) {
+  // The audit trail hashes what is stored (what sha256sum of the file gives); RunGate inflates.
+  const std::string path = ::testing::TempDir() + "/candidate_fetcher_test.csv.gz";
+  const std::string gzip_bytes("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xe0\x32\xe4\x02\x00\x15\x3c\xd0\xa4\x04\x00\x00\x00", 24);
+  std::ofstream(path, std::ios::binary) << gzip_bytes;
+  auto source = fetcher_.OpenUri("file://" + path, std::chrono::seconds(5), 0);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  EXPECT_EQ(ReadAll(**source), gzip_bytes);
+  std::remove(path.c_str());
+}
+
 TEST(DecodeBase64Test, DecodesAndRejectsGarbage) {
   EXPECT_EQ(DecodeBase64("aGVsbG8="), "hello");
   EXPECT_EQ(DecodeBase64("aGVs\nbG8="), "hello");

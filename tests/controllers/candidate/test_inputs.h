@@ -2,7 +2,9 @@
 // URIs, and small generated datasets.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -10,6 +12,24 @@
 #include "controllers/candidate/gate_run.h"
 
 namespace modelgate::controllers::candidate::testing {
+
+// An in-memory body handed out as is (no gzip detection), as InputFetcher::OpenUri promises.
+class RawBody final : public gates::ByteSource {
+ public:
+  RawBody(std::string data, std::string name) : data_(std::move(data)), name_(std::move(name)) {}
+  gates::Result<size_t> Read(char* buffer, size_t capacity) override {
+    const size_t n = std::min(capacity, data_.size() - offset_);
+    data_.copy(buffer, n, offset_);
+    offset_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string data_;
+  size_t offset_ = 0;
+  std::string name_;
+};
 
 class FakeFetcher final : public InputFetcher {
  public:
@@ -28,7 +48,7 @@ class FakeFetcher final : public InputFetcher {
     std::lock_guard lock(mu_);
     auto it = uris.find(uri);
     if (it == uris.end()) return gates::Status(gates::ErrorCode::kIo, uri + ": connection refused");
-    return gates::StringByteSource(it->second, uri);
+    return std::unique_ptr<gates::ByteSource>(std::make_unique<RawBody>(it->second, uri));
   }
 
  private:
