@@ -17,13 +17,7 @@ prom_url=$("$E2E_REPO/e2e/prometheus/up" | tail -n1)
 receiver=drift-$ns
 cleanup_receiver() { "$E2E_REPO/e2e/alertmanager/down" --receiver "$receiver" >/dev/null 2>&1 || true; }
 
-kubectl -n "$ns" apply -f "$E2E_REPO/config/samples/fraud-detector-serving.yaml" >/dev/null
-kubectl -n "$ns" create configmap fraud-data --from-file="$E2E_REPO/config/samples/data/eval_predictions.csv" \
-  --from-file="$E2E_REPO/config/samples/data/baseline_predictions.csv" \
-  --from-file="$E2E_REPO/config/samples/data/training_log.jsonl" >/dev/null
-kubectl -n "$ns" create configmap fraud-policies --from-file=data.yaml="$E2E_REPO/config/samples/data/data_policy.yaml" \
-  --from-file=training.yaml="$E2E_REPO/config/samples/data/training_policy.yaml" \
-  --from-file=evaluation.yaml="$E2E_REPO/config/eval_slices.yaml" >/dev/null
+fraud_detector_world "$ns"
 kubectl -n "$ns" apply -f "$E2E_REPO/config/demo/champion.yaml" >/dev/null
 kubectl -n "$ns" patch modelcandidate fraud-detector-v42 --subresource=status --type=merge \
   -p '{"status":{"phase":"Production","stage":"Production"}}' >/dev/null

@@ -19,11 +19,13 @@
 #include "controllers/candidate/candidate_reconciler.h"
 #include "controllers/pipeline/pipeline_reconciler.h"
 #include "controllers/pipeline/pipeline_trigger.h"
+#include "controllers/registry/registry_reconciler.h"
 #include "operator/alert_webhook_handler.h"
 #include "operator/controller.h"
 #include "operator/controller_metrics.h"
 #include "operator/http_server.h"
 #include "operator/instrumented_transport.h"
+#include "operator/mlflow_registry.h"
 #include "operator/kube/clock.h"
 #include "operator/kube/cpprest_transport.h"
 #include "operator/kube/event_recorder.h"
@@ -126,6 +128,11 @@ int RunManager(const RunFlags& flags) {
                                 .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
                                 .metrics = &metrics});
   pipelines_ptr = &pipelines;
+  // The registry and audit trail of candidates (docs/registry.md): its own queue (and informer),
+  // so a slow or unreachable registry never delays a gate or a rollback.
+  Controller registry_sync(client, {.name = "modelregistry", .resource = kube::resources::ModelCandidates(),
+                                    .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
+                                    .metrics = &metrics});
   controllers::candidate::CandidateReconcilerOptions gate_options;
   gate_options.gate_workers = flags.gate_workers;
   gate_options.gate_queue_capacity = static_cast<size_t>(flags.gate_queue);
@@ -175,6 +182,40 @@ int RunManager(const RunFlags& flags) {
   controllers::pipeline::PipelineReconciler pipeline_reconciler(client, pipelines.cache(), candidates.cache(),
                                                                 rollouts.cache(), events, clock);
   pipelines.SetReconciler([&](const std::string& key) { return pipeline_reconciler.Reconcile(key); });
+  controllers::registry::RegistryReconciler registry_reconciler(
+      client, registry_sync.cache(), events, clock,
+      [read_secret_key, &client](const std::string& ns, const controllers::registry::MlflowSpec& spec)
+          -> kube::Result<std::shared_ptr<controllers::registry::ModelRegistry>> {
+        MlflowConfig config{.tracking_uri = spec.tracking_uri};
+        if (!spec.credentials_secret.empty()) {
+          kube::Result<kube::json> secret = client.Get(kube::resources::Secrets(), ns, spec.credentials_secret);
+          if (!secret.ok()) return secret.status();
+          const kube::json& data = secret->value("data", kube::json::object());
+          auto field = [&data](const char* key) -> std::string {
+            if (!data.contains(key) || !data[key].is_string()) return "";
+            // A value made with `kubectl create secret --from-file` often ends in a line feed.
+            std::string value = kube::DecodeBase64(data[key].get<std::string>()).value_or("");
+            while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+            return value;
+          };
+          config.username = field("username");
+          config.password = field("password");
+          config.token = field("token");
+          if (config.token.empty() && (config.username.empty() || config.password.empty())) {
+            return kube::Status(kube::StatusCode::kInvalid,
+                                "Secret " + spec.credentials_secret +
+                                    " (spec.registry.mlflow.credentialsSecretRef) needs keys username and password, or token");
+          }
+        }
+        if (!spec.ca_secret.empty()) {
+          if (kube::Status st = read_secret_key(ns, {spec.ca_secret, spec.ca_key}, &config.ca_pem); !st.ok()) return st;
+        }
+        auto made = MakeMlflowRegistry(config);
+        if (!made.ok()) return made.status();
+        return std::shared_ptr<controllers::registry::ModelRegistry>(std::move(made).value());
+      },
+      MODELGATE_VERSION_STRING);
+  registry_sync.SetReconciler([&](const std::string& key) { return registry_reconciler.Reconcile(key); });
 
   // The webhook listener serves on every replica (a Service spreads Alertmanager's calls): the
   // trigger is a preconditioned write on the pipeline's status, safe from any replica.
@@ -200,6 +241,7 @@ int RunManager(const RunFlags& flags) {
   candidates.StartInformer();
   rollouts.StartInformer();
   pipelines.StartInformer();
+  registry_sync.StartInformer();
 
   std::atomic<bool> lost_leadership{false};
   std::atomic<bool> start_workers{!flags.leader_elect};
@@ -232,7 +274,8 @@ int RunManager(const RunFlags& flags) {
   int exit_code = 0;
   while (true) {
     if (!ready && candidates.WaitForSync(std::chrono::milliseconds(0)) &&
-        rollouts.WaitForSync(std::chrono::milliseconds(0)) && pipelines.WaitForSync(std::chrono::milliseconds(0))) {
+        rollouts.WaitForSync(std::chrono::milliseconds(0)) && pipelines.WaitForSync(std::chrono::milliseconds(0)) &&
+        registry_sync.WaitForSync(std::chrono::milliseconds(0))) {
       ready = true;
       LogEvent("info", "caches synced", {});
     }
@@ -240,6 +283,7 @@ int RunManager(const RunFlags& flags) {
       candidates.StartWorkers();
       rollouts.StartWorkers();
       pipelines.StartWorkers();
+      registry_sync.StartWorkers();
       workers_running = true;
       LogEvent("info", flags.leader_elect ? "leading: reconcilers started" : "reconcilers started", {});
     }
@@ -258,6 +302,7 @@ int RunManager(const RunFlags& flags) {
   }
 
   webhook_server.Stop();
+  registry_sync.Stop();
   pipelines.Stop();
   candidates.Stop();
   rollouts.Stop();

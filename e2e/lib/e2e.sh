@@ -124,6 +124,19 @@ spec:
 EOX
 }
 
+# fraud_detector_world NAMESPACE: the main job's world for fraud-detector in NAMESPACE — v42's
+# serving stack (Deployment, Service, HTTPRoute) and the gates' data and policies as ConfigMaps
+# fraud-data and fraud-policies (config/samples/data/, config/eval_slices.yaml).
+fraud_detector_world() {
+  kubectl -n "$1" apply -f "$E2E_REPO/config/samples/fraud-detector-serving.yaml" >/dev/null
+  kubectl -n "$1" create configmap fraud-data --from-file="$E2E_REPO/config/samples/data/eval_predictions.csv" \
+    --from-file="$E2E_REPO/config/samples/data/baseline_predictions.csv" \
+    --from-file="$E2E_REPO/config/samples/data/training_log.jsonl" >/dev/null
+  kubectl -n "$1" create configmap fraud-policies --from-file=data.yaml="$E2E_REPO/config/samples/data/data_policy.yaml" \
+    --from-file=training.yaml="$E2E_REPO/config/samples/data/training_policy.yaml" \
+    --from-file=evaluation.yaml="$E2E_REPO/config/eval_slices.yaml" >/dev/null
+}
+
 e2e_cleanup() {
   local pid
   for pid in "${e2e_pids[@]}"; do kill "$pid" 2>/dev/null || true; done

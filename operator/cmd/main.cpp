@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gates/cli/cli.h"
+#include "operator/audit_command.h"
 #include "operator/manager.h"
 #include "operator/plugin/kubectl_plugin.h"
 #include "operator/run_flags.h"
@@ -21,6 +22,7 @@ const char* kUsage =
     "  gate       run an offline gate: gate data|training|evaluate …\n"
     "  profile    profile a dataset for later drift checks\n"
     "  kubectl    the kubectl plugin: status|promote|abort|pause|resume|history|trigger …\n"
+    "  audit      print a model's audit trail from MLflow: audit --mlflow URI --model NAME …\n"
     "  version    print the version\n";
 
 }  // namespace
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     return modelgate::plugin::RunKubectlPlugin(std::vector<std::string>(argv + 2, argv + argc),
                                                std::cout, std::cerr);
   }
+  if (command == "audit") return modelgate::RunAuditCommand({argv + 2, argv + argc}, std::cout, std::cerr);
   if (command == "run") {
     std::string error;
     const auto flags = modelgate::ParseRunFlags(std::vector<std::string>(argv + 2, argv + argc), &error);

@@ -44,8 +44,11 @@ json ModelHistoryView(const std::string& model, const std::string& ns, const jso
   for (const json& mr : ArrayAt(rollouts, {"items"})) all_rollouts.push_back(&mr);
   SortByCreation(all_rollouts);
 
-  json view = {
-      {"model", model}, {"namespace", ns}, {"champion", nullptr}, {"candidates", json::array()}};
+  json view = {{"model", model},
+               {"namespace", ns},
+               {"champion", nullptr},
+               {"candidates", json::array()},
+               {"auditTrails", json::array()}};
   for (const json* mc : mine) {
     const std::string name = StringAt(*mc, {"metadata", "name"});
     json entry = {
@@ -85,6 +88,14 @@ json ModelHistoryView(const std::string& model, const std::string& ns, const jso
       if (StringAt(*mr, {"spec", "candidateRef", "name"}) == name) {
         entry["rollouts"].push_back(RolloutEntry(*mr));
       }
+    }
+    if (const std::string uri = StringAt(*mc, {"spec", "registry", "mlflow", "trackingUri"});
+        !uri.empty()) {
+      std::string registered = StringAt(*mc, {"spec", "registry", "mlflow", "registeredModel"});
+      if (registered.empty()) registered = StringAt(*mc, {"spec", "model"});
+      const json trail = {{"mlflow", uri}, {"model", registered}};
+      json& trails = view["auditTrails"];
+      if (std::find(trails.begin(), trails.end(), trail) == trails.end()) trails.push_back(trail);
     }
     if (entry["stage"] == "Production") {
       view["champion"] = {{"name", name}, {"version", entry["version"]}};
@@ -165,6 +176,12 @@ std::string FormatModelHistory(const json& view) {
         out += "            " + message + "\n";
       }
     }
+  }
+  const json& trails = ArrayAt(view, {"auditTrails"});
+  if (!trails.empty()) out += "\n";
+  for (const json& trail : trails) {
+    out += "audit trail: modelgate audit --mlflow " + StringAt(trail, {"mlflow"}) + " --model " +
+           StringAt(trail, {"model"}) + "\n";
   }
   return out;
 }

@@ -18,14 +18,18 @@ namespace modelgate::plugin {
 //                gates[{name, state, reason, message, startedAt, finishedAt}],
 //                blockedBy{gate, state, reason, message} or null (the first Failed/Error gate),
 //                rollouts[{name, phase, currentStep, canaryWeight, startedAt, promotedAt,
-//                          finishedAt, message}]}]}
+//                          finishedAt, message}]}],
+//    auditTrails[{mlflow, model}]}
+// auditTrails: the distinct (spec.registry.mlflow.trackingUri, registeredModel or spec.model) of
+// the candidates, in candidate order: where `modelgate audit` reads the model's audit records.
 // Candidates are ordered by metadata.creationTimestamp, then name; rollouts likewise.
 // `candidates` and `rollouts` are List objects (items[]) of all ModelCandidates / ModelRollouts
 // of the namespace; those of other models are left out.
 nlohmann::json ModelHistoryView(const std::string& model, const std::string& ns,
                                 const nlohmann::json& candidates, const nlohmann::json& rollouts);
 
-// The view as text for a terminal: one block per candidate.
+// The view as text for a terminal: one block per candidate, then per audit trail the hint
+// "audit trail: modelgate audit --mlflow <uri> --model <registered model>".
 std::string FormatModelHistory(const nlohmann::json& view);
 
 }  // namespace modelgate::plugin

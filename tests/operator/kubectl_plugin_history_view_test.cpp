@@ -105,5 +105,45 @@ TEST(ModelHistoryView, TextTellsTheStoryOfEachCandidate) {
   EXPECT_LT(text.find("fraud-v2  version"), text.find("fraud-v3  version"));
 }
 
+TEST(ModelHistoryView, EndsWithWhereTheAuditTrailIsWhenCandidatesWriteToMlflow) {
+  json candidates = Candidates();
+  for (json& mc : candidates["items"]) {
+    if (mc["spec"]["model"] == "fraud") {
+      mc["spec"]["registry"] = {{"mlflow", {{"trackingUri", "http://mlflow.ml:5000"}}}};
+    }
+  }
+  const json view = ModelHistoryView("fraud", "team-a", candidates, Rollouts());
+  EXPECT_EQ(view["auditTrails"],
+            json::parse(R"([{"mlflow": "http://mlflow.ml:5000", "model": "fraud"}])"));
+  const std::string text = FormatModelHistory(view);
+  const std::string hint =
+      "\naudit trail: modelgate audit --mlflow http://mlflow.ml:5000 --model fraud\n";
+  ASSERT_GE(text.size(), hint.size());
+  EXPECT_EQ(text.substr(text.size() - hint.size()), hint) << text;
+}
+
+TEST(ModelHistoryView, TheAuditHintNamesTheRegisteredModelOfEachDistinctRegistry) {
+  json candidates = Candidates();
+  candidates["items"][0]["spec"]["registry"] = {
+      {"mlflow",
+       {{"trackingUri", "https://mlflow.example"}, {"registeredModel", "fraud-detector"}}}};
+  candidates["items"][3]["spec"]["registry"] = candidates["items"][0]["spec"]["registry"];
+  candidates["items"][1]["spec"]["registry"] = {{"mlflow", {{"trackingUri", "http://old:5000"}}}};
+  const std::string text =
+      FormatModelHistory(ModelHistoryView("fraud", "team-a", candidates, Rollouts()));
+  // fraud-v1 (old registry) is the oldest candidate, then fraud-v2 and fraud-v3 (the same one).
+  EXPECT_NE(text.find("\naudit trail: modelgate audit --mlflow http://old:5000 --model fraud\n"
+                      "audit trail: modelgate audit --mlflow https://mlflow.example --model "
+                      "fraud-detector\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ModelHistoryView, NoAuditHintWithoutARegistry) {
+  const json view = ModelHistoryView("fraud", "team-a", Candidates(), Rollouts());
+  EXPECT_TRUE(view["auditTrails"].empty());
+  EXPECT_EQ(FormatModelHistory(view).find("audit trail"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace modelgate::plugin

@@ -1,0 +1,166 @@
+#include "controllers/registry/audit_record.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+#include "controllers/json_fields.h"
+
+namespace modelgate::controllers::registry {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += kHex[bytes[i] >> 4], out += kHex[bytes[i] & 15];
+  return out;
+}
+
+ojson Ordered(const json& value) { return ojson::parse(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
+
+long long Int(const json& parent, const char* key) {
+  const json& v = Child(parent, key);
+  return v.is_number_integer() ? v.get<long long>() : 0;
+}
+
+std::string ConditionTime(const json& status, const char* type) {
+  if (const json& conditions = Child(status, "conditions"); conditions.is_array()) {
+    for (const json& c : conditions) {
+      if (Str(c, "type") == type) return Str(c, "lastTransitionTime");
+    }
+  }
+  return "";
+}
+
+const char* GateDecisionType(const std::string& state) {
+  if (state == "Passed") return "GatePassed";
+  if (state == "Failed") return "GateFailed";
+  if (state == "Error") return "GateError";
+  return "GateSkipped";
+}
+
+}  // namespace
+
+std::string CanonicalDigest(const json& value) {
+  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return "sha256:" + Hex(digest, sizeof digest);
+}
+
+std::vector<AuditRecord> AuditRecordsOf(const json& candidate, const std::string& operator_version) {
+  std::vector<AuditRecord> records;
+  const json& metadata = Child(candidate, "metadata");
+  const json& spec = Child(candidate, "spec");
+  const json& status = Child(candidate, "status");
+  const std::string creation = Str(metadata, "creationTimestamp");
+  const json trigger = Child(spec, "trigger").is_object() ? spec["trigger"] : json::object();
+  const std::string trigger_source = Str(trigger, "source");
+
+  auto base = [&](const std::string& id, const std::string& time) {
+    ojson doc;
+    doc["apiVersion"] = "modelgate.io/audit/v1";
+    doc["kind"] = "AuditRecord";
+    doc["id"] = id;
+    doc["time"] = time;
+    doc["namespace"] = Str(metadata, "namespace");
+    doc["candidate"] = Str(metadata, "name");
+    doc["uid"] = Str(metadata, "uid");
+    doc["model"] = Str(spec, "model");
+    doc["version"] = Str(spec, "version");
+    return doc;
+  };
+  auto finish = [&](ojson& doc, long long generation) {
+    doc["trigger"] = Ordered(trigger);
+    doc["spec"] = {{"generation", generation}, {"digest", CanonicalDigest(spec)}};
+    if (Child(status, "champion").is_object()) doc["champion"] = Ordered(status["champion"]);
+    doc["operator"] = {{"version", operator_version}};
+  };
+
+  // Gates.
+  if (const json& gates = Child(status, "gates"); gates.is_array()) {
+    for (const json& gate : gates) {
+      const std::string name = Str(gate, "name");
+      const std::string state = Str(gate, "state");
+      if (name.empty() || (state != "Passed" && state != "Failed" && state != "Error" && state != "Skipped")) continue;
+      const long long generation = Child(gate, "observedGeneration").is_number_integer()
+                                       ? gate["observedGeneration"].get<long long>()
+                                       : Int(metadata, "generation");
+      const std::string id = "gate-" + name + "-g" + std::to_string(generation) + "-a" +
+                             std::to_string(Int(gate, "attempts")) + "-" + state;
+      std::string time = Str(gate, "finishedAt");
+      if (time.empty()) time = Str(gate, "startedAt");
+      if (time.empty()) time = creation;
+      ojson doc = base(id, time);
+      ojson decision = {{"type", GateDecisionType(state)}, {"gate", name}, {"state", state},
+                        {"reason", Str(gate, "reason")}, {"message", Str(gate, "message")}};
+      doc["decision"] = decision;
+      finish(doc, generation);
+      if (Child(gate, "inputs").is_array()) doc["inputs"] = Ordered(gate["inputs"]);
+      if (Child(gate, "metrics").is_object() && !gate["metrics"].empty()) doc["metrics"] = Ordered(gate["metrics"]);
+      if (Child(gate, "failures").is_array() && !gate["failures"].empty()) doc["failures"] = Ordered(gate["failures"]);
+      if (Child(gate, "champion").is_object()) doc["champion"] = Ordered(gate["champion"]);
+      doc["actor"] = {{"kind", "operator"}, {"name", "modelgate"}};
+      records.push_back({id, time, std::move(doc)});
+    }
+  }
+
+  // The candidate's verdict and the rollout's decisions.
+  const std::string phase = Str(status, "phase");
+  const long long generation = Child(status, "observedGeneration").is_number_integer()
+                                   ? status["observedGeneration"].get<long long>()
+                                   : Int(metadata, "generation");
+  auto phase_record = [&](const std::string& id, const std::string& type, std::string time, const std::string& actor_kind,
+                          const std::string& actor) {
+    if (time.empty()) time = creation;
+    ojson doc = base(id, time);
+    doc["decision"] = {{"type", type}, {"reason", phase}, {"message", Str(status, "message")}};
+    finish(doc, generation);
+    doc["actor"] = {{"kind", actor_kind}, {"name", actor}};
+    records.push_back({id, time, std::move(doc)});
+  };
+  const bool rollout_phase = phase == "RollingOut" || phase == "Production" || phase == "RolledBack" || phase == "Archived";
+  bool was_ready = false;
+  if (const json& conditions = Child(status, "conditions"); conditions.is_array()) {
+    for (const json& c : conditions) was_ready |= Str(c, "type") == "Ready" && Str(c, "status") == "True";
+  }
+  // A candidate made champion by hand (no gates, its status written directly) has no verdict.
+  if (phase == "Ready" || phase == "Rejected" || phase == "ChampionRetained" || phase == "Superseded" ||
+      (rollout_phase && was_ready)) {
+    // A candidate that went on to a rollout had been Ready: that verdict is recorded as well.
+    const std::string verdict = rollout_phase ? "Ready" : phase;
+    std::string time = ConditionTime(status, "Ready");
+    phase_record("verdict-" + verdict + "-g" + std::to_string(generation), "Candidate" + verdict, time, "operator",
+                 "modelgate");
+  }
+  const std::string stage_time = Str(status, "stageTransitionTime");
+  if (phase == "RollingOut") phase_record("rollout-started-" + stage_time, "RolloutStarted", stage_time, "operator", "modelgate");
+  if (phase == "Production") phase_record("promoted-" + stage_time, "Promoted", stage_time, "operator", "modelgate");
+  if (phase == "RolledBack") phase_record("rolled-back-" + stage_time, "RolledBack", stage_time, "operator", "modelgate");
+  if (phase == "Archived") phase_record("archived-" + stage_time, "Archived", stage_time, "operator", "modelgate");
+
+  // Who asked for the candidate: the trigger's source (kubectl-modelgate/<user>, a schedule, an alert).
+  for (AuditRecord& r : records) {
+    if (!trigger_source.empty()) r.document["triggeredBy"] = trigger_source;
+  }
+  // Within one second, decisions keep their causal order: gates, verdict, rollout, outcome.
+  auto rank = [](const std::string& id) {
+    if (id.rfind("gate-", 0) == 0) return 0;
+    if (id.rfind("verdict-", 0) == 0) return 1;
+    if (id.rfind("rollout-started-", 0) == 0) return 2;
+    if (id.rfind("archived-", 0) == 0) return 4;
+    return 3;
+  };
+  std::stable_sort(records.begin(), records.end(), [&rank](const AuditRecord& a, const AuditRecord& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (rank(a.id) != rank(b.id)) return rank(a.id) < rank(b.id);
+    return a.id < b.id;
+  });
+  return records;
+}
+
+}  // namespace modelgate::controllers::registry
