@@ -3,6 +3,7 @@
 #include "operator/audit_command.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -295,12 +296,14 @@ std::string ParseError(const std::vector<std::string>& args) {
   return error;
 }
 
-// A file in the test's temporary directory, removed at the end of the test.
+// A file in the temporary directory, removed at the end of the test. The name carries the pid:
+// ctest runs tests of this file in parallel processes (a fixed seed collided, one test removing
+// the other's file).
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
     path_ = (std::filesystem::temp_directory_path() /
-             ("audit_command_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+             ("audit_command_test_" + std::to_string(::getpid()) + "_" +
               std::to_string(counter_++)))
                 .string();
     std::ofstream(path_, std::ios::binary) << content;

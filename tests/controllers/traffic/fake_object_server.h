@@ -1,5 +1,6 @@
 // FakeObjectServer: a tiny API server for the traffic router tests, on top of FakeTransport.
-// It keeps objects by path; GET returns the stored object (404 when absent); PUT checks
+// It keeps objects by path (a /status subresource path is the object's own); GET returns the
+// stored object (404 when absent); PUT checks
 // metadata.resourceVersion (409 Conflict when stale), stores the body with a new
 // resourceVersion and returns it. Tests can make the next N PUTs conflict (another writer raced
 // us), or rewrite every stored PUT (a mutating webhook / a server that ignores a field), to
@@ -29,13 +30,13 @@ class FakeObjectServer {
   FakeObjectServer() : transport_(std::make_shared<FakeTransport>()), client_(transport_) {
     transport_->Handle("GET", "/", [this](const kube::HttpRequest& request) {
       std::lock_guard lock(mu_);
-      auto it = objects_.find(request.path);
+      auto it = objects_.find(ObjectPathOf(request.path));
       if (it == objects_.end()) return kube::Result<kube::HttpResponse>(ErrorResponse(404, "NotFound"));
       return kube::Result<kube::HttpResponse>(JsonResponse(200, it->second));
     });
     transport_->Handle("PUT", "/", [this](const kube::HttpRequest& request) {
       std::lock_guard lock(mu_);
-      auto it = objects_.find(request.path);
+      auto it = objects_.find(ObjectPathOf(request.path));
       if (it == objects_.end()) return kube::Result<kube::HttpResponse>(ErrorResponse(404, "NotFound"));
       json body = json::parse(request.body);
       if (conflicts_left_ > 0) {
@@ -82,6 +83,13 @@ class FakeObjectServer {
   FakeTransport& transport() { return *transport_; }
 
  private:
+  static std::string ObjectPathOf(std::string path) {
+    const std::string status = "/status";
+    if (path.size() > status.size() && path.compare(path.size() - status.size(), status.size(), status) == 0) {
+      path.resize(path.size() - status.size());
+    }
+    return path;
+  }
   static void BumpVersion(json& object) {
     const int version = std::stoi(object["metadata"].value("resourceVersion", "0"));
     object["metadata"]["resourceVersion"] = std::to_string(version + 1);
