@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gates/io/hashing_byte_source.h"
+
 namespace modelgate::controllers::pipeline {
 
 namespace {
@@ -286,16 +288,6 @@ std::string EpisodeIdentity(const Alert& alert) {
 
 }  // namespace
 
-std::string TruncateUtf8(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  constexpr std::string_view kEllipsis = "...";
-  if (max_bytes < kEllipsis.size()) return std::string(kEllipsis.substr(0, max_bytes));
-  std::size_t cut = max_bytes - kEllipsis.size();
-  // Back up over continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + std::string(kEllipsis);
-}
-
 std::optional<AlertNotification> ParseAlertmanagerNotification(std::string_view body, std::string* error) {
   try {
     // The callback sees every container as it opens, so a deeply nested body is refused before
@@ -429,12 +421,7 @@ std::optional<AlertTriggerFields> BuildAlertTriggerFields(const AlertNotificatio
   std::sort(episodes.begin(), episodes.end());
   std::string material = notification.group_key + "\n";
   for (const auto& episode : episodes) material += episode + "\n";
-  static constexpr char kHex[] = "0123456789abcdef";
-  const auto digest = Sha256(material);
-  for (std::size_t i = 0; i < 16; ++i) {
-    trigger.dedup_key.push_back(kHex[digest[i] >> 4]);
-    trigger.dedup_key.push_back(kHex[digest[i] & 0xF]);
-  }
+  trigger.dedup_key = gates::Sha256Hex(material).substr(0, 32);
   return trigger;
 }
 

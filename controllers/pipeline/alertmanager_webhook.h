@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gates/common/text.h"
+
 namespace modelgate::controllers::pipeline {
 
 // Bounds of the strings a trigger records (the ModelCandidate CRD's trigger.reason has
@@ -127,8 +129,7 @@ std::optional<AlertTriggerFields> BuildAlertTriggerFields(const AlertNotificatio
 // (invalid UTF-8 in the message is replaced).
 std::string WebhookErrorBody(int status, std::string_view message);
 
-// `text` cut to at most `max_bytes` bytes without splitting a UTF-8 character; when cut, it ends
-// in "..." (within the bound). Invalid UTF-8 bytes are kept as they are.
-std::string TruncateUtf8(std::string_view text, std::size_t max_bytes);
+// gates::TruncateUtf8 (gates/common/text.h): the bound every trigger string is cut to.
+using gates::TruncateUtf8;
 
 }  // namespace modelgate::controllers::pipeline

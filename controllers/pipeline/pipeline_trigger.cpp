@@ -4,7 +4,9 @@
 #include <set>
 
 #include "controllers/json_fields.h"
+#include "controllers/model_version.h"
 #include "controllers/pipeline/candidate_template.h"
+#include "gates/common/text.h"
 #include "operator/kube/time_format.h"
 
 namespace modelgate::controllers::pipeline {
@@ -12,21 +14,6 @@ namespace modelgate::controllers::pipeline {
 using json = nlohmann::json;
 
 namespace {
-
-long long NumericVersion(const std::string& version) {
-  if (version.empty() || version.size() > 15) return -1;
-  for (char c : version) {
-    if (c < '0' || c > '9') return -1;
-  }
-  return std::stoll(version);
-}
-
-std::string Shorten(const std::string& text, size_t max) {
-  if (text.size() <= max) return text;
-  size_t cut = max - 3;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
-  return text.substr(0, cut) + "...";
-}
 
 std::string EventReasonFor(const std::string& type) {
   if (type == "CodeChange") return "TriggeredByCodeChange";
@@ -37,35 +24,35 @@ std::string EventReasonFor(const std::string& type) {
 
 json StringMap(const std::map<std::string, std::string>& m) {
   json out = json::object();
-  for (const auto& [k, v] : m) out[k] = Shorten(v, 1024);
+  for (const auto& [k, v] : m) out[k] = gates::TruncateUtf8(v, 1024);
   return out;
 }
 
 json TriggerField(const TriggerRequest& request, const std::string& pipeline, const std::string& source,
                   const std::string& reason, TimePoint now, std::optional<TimePoint> window_start,
                   TimePoint window_end) {
-  json trigger = {{"type", request.type}, {"source", Shorten(source, 512)}, {"time", kube::FormatTime(now)},
+  json trigger = {{"type", request.type}, {"source", gates::TruncateUtf8(source, 512)}, {"time", kube::FormatTime(now)},
                   {"pipeline", pipeline}};
-  if (!reason.empty()) trigger["reason"] = Shorten(reason, 2048);
+  if (!reason.empty()) trigger["reason"] = gates::TruncateUtf8(reason, 2048);
   if (!request.commit.empty()) trigger["commit"] = request.commit;
-  if (!request.request_id.empty()) trigger["requestId"] = Shorten(request.request_id, 128);
+  if (!request.request_id.empty()) trigger["requestId"] = gates::TruncateUtf8(request.request_id, 128);
   if (request.scheduled_time) trigger["scheduledTime"] = kube::FormatTime(*request.scheduled_time);
   if (request.type == "Scheduled" && window_start) {
     trigger["window"] = {{"start", kube::FormatTime(*window_start)}, {"end", kube::FormatTime(window_end)}};
   }
   if (request.alert) {
     const AlertTrigger& a = *request.alert;
-    json alert = {{"name", Shorten(a.name, 512)}, {"groupKey", Shorten(a.group_key, 2048)}};
+    json alert = {{"name", gates::TruncateUtf8(a.name, 512)}, {"groupKey", gates::TruncateUtf8(a.group_key, 2048)}};
     json fingerprints = json::array();
     for (const std::string& f : a.fingerprints) {
       if (fingerprints.size() >= 64) break;
-      fingerprints.push_back(Shorten(f, 64));
+      fingerprints.push_back(gates::TruncateUtf8(f, 64));
     }
     alert["fingerprints"] = fingerprints;
     alert["labels"] = StringMap(a.labels);
     alert["annotations"] = StringMap(a.annotations);
-    if (!a.starts_at.empty()) alert["startsAt"] = Shorten(a.starts_at, 64);
-    if (!a.external_url.empty()) alert["externalURL"] = Shorten(a.external_url, 2048);
+    if (!a.starts_at.empty()) alert["startsAt"] = gates::TruncateUtf8(a.starts_at, 64);
+    if (!a.external_url.empty()) alert["externalURL"] = gates::TruncateUtf8(a.external_url, 2048);
     trigger["alert"] = alert;
   }
   return trigger;
@@ -223,19 +210,19 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
 
   const std::string source = DefaultSource(request, name, spec);
   const std::string reason = DefaultReason(request);
-  json entry = {{"time", kube::FormatTime(now)}, {"type", request.type}, {"source", Shorten(source, 512)}};
-  if (!reason.empty()) entry["reason"] = Shorten(reason, 512);
-  if (!request.commit.empty()) entry["commit"] = Shorten(request.commit, 80);
-  if (!request.request_id.empty()) entry["requestId"] = Shorten(request.request_id, 128);
+  json entry = {{"time", kube::FormatTime(now)}, {"type", request.type}, {"source", gates::TruncateUtf8(source, 512)}};
+  if (!reason.empty()) entry["reason"] = gates::TruncateUtf8(reason, 512);
+  if (!request.commit.empty()) entry["commit"] = gates::TruncateUtf8(request.commit, 80);
+  if (!request.request_id.empty()) entry["requestId"] = gates::TruncateUtf8(request.request_id, 128);
   if (request.scheduled_time) entry["scheduledTime"] = kube::FormatTime(*request.scheduled_time);
-  if (request.alert) entry["alertGroup"] = Shorten(request.alert->group_key, 512);
+  if (request.alert) entry["alertGroup"] = gates::TruncateUtf8(request.alert->group_key, 512);
 
   auto finish = [&](TriggerResult result, std::string message, const std::string& candidate) {
     plan.result = result;
     plan.message = std::move(message);
     plan.candidate = candidate;
     entry["result"] = TriggerResultName(result);
-    entry["message"] = Shorten(plan.message, 1024);
+    entry["message"] = gates::TruncateUtf8(plan.message, 1024);
     if (!candidate.empty()) entry["candidate"] = candidate;
     if (!request.request_id.empty()) status["lastTriggerRequest"] = request.request_id;
     if (request.scheduled_time) status["lastScheduleTime"] = kube::FormatTime(*request.scheduled_time);
@@ -243,8 +230,8 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
     if (!candidate.empty()) summary += " " + candidate;
     summary += " at " + kube::FormatTime(now);
     status["lastTrigger"] = {{"type", request.type}, {"time", kube::FormatTime(now)}, {"result", TriggerResultName(result)},
-                             {"reason", Shorten(reason, 512)}, {"source", Shorten(source, 512)},
-                             {"message", Shorten(plan.message, 1024)}, {"summary", summary}};
+                             {"reason", gates::TruncateUtf8(reason, 512)}, {"source", gates::TruncateUtf8(source, 512)},
+                             {"message", gates::TruncateUtf8(plan.message, 1024)}, {"summary", summary}};
     if (!candidate.empty()) status["lastTrigger"]["candidate"] = candidate;
     PushHistory(status, entry);
     plan.status = std::move(status);
@@ -257,7 +244,7 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
   }
   if (request.type == "CodeChange" && !IsHexCommit(request.commit)) {
     finish(TriggerResult::kInvalid,
-           "a CodeChange trigger needs the commit (7 to 64 hexadecimal characters), got '" + Shorten(request.commit, 80) + "'",
+           "a CodeChange trigger needs the commit (7 to 64 hexadecimal characters), got '" + gates::TruncateUtf8(request.commit, 80) + "'",
            "");
     plan.events.push_back({"Warning", "TriggerInvalid", "Trigger", plan.message});
     return plan;
@@ -265,7 +252,7 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
   // Any other commit must fit the candidate's trigger.commit too, or the candidate is never created.
   if (!request.commit.empty() && !IsHexCommit(request.commit)) {
     finish(TriggerResult::kInvalid,
-           "the trigger's commit must be 7 to 64 hexadecimal characters, got '" + Shorten(request.commit, 80) + "'", "");
+           "the trigger's commit must be 7 to 64 hexadecimal characters, got '" + gates::TruncateUtf8(request.commit, 80) + "'", "");
     plan.events.push_back({"Warning", "TriggerInvalid", "Trigger", plan.message});
     return plan;
   }
@@ -284,7 +271,7 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
   }
   if (request.alert) {
     PruneAlertGroups(status, now, spec.alerts.cooldown);
-    if (const json* recent = RecentAlertGroup(status, Shorten(request.alert->group_key, kGroupKeyBytes), now,
+    if (const json* recent = RecentAlertGroup(status, gates::TruncateUtf8(request.alert->group_key, kGroupKeyBytes), now,
                                                 spec.alerts.cooldown)) {
       const std::string made = Str(*recent, "candidate");
       finish(TriggerResult::kDeduplicated,
@@ -359,13 +346,13 @@ TriggerPlan PlanTrigger(const json& pipeline, const PipelineSpec& spec, const st
   status["pending"].push_back({{"name", candidate_name}, {"allocatedAt", kube::FormatTime(now)}, {"object", candidate}});
   if (request.alert) {
     if (!Child(status, "alertGroups").is_array()) status["alertGroups"] = json::array();
-    status["alertGroups"].push_back({{"groupKey", Shorten(request.alert->group_key, kGroupKeyBytes)},
+    status["alertGroups"].push_back({{"groupKey", gates::TruncateUtf8(request.alert->group_key, kGroupKeyBytes)},
                                      {"candidate", candidate_name},
                                      {"triggeredAt", kube::FormatTime(now)}});
   }
   entry["version"] = std::to_string(version);
   std::string message = request.type + " trigger: created " + candidate_name;
-  if (!reason.empty()) message += " (" + Shorten(reason, 200) + ")";
+  if (!reason.empty()) message += " (" + gates::TruncateUtf8(reason, 200) + ")";
   if (!active.empty() && spec.concurrency == ConcurrencyPolicy::kReplace) {
     std::string list;
     for (const std::string& a : active) list += (list.empty() ? "" : ", ") + a;

@@ -1,10 +1,9 @@
 #include "controllers/registry/audit_record.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 
 #include "controllers/json_fields.h"
+#include "gates/io/hashing_byte_source.h"
 
 namespace modelgate::controllers::registry {
 
@@ -12,13 +11,6 @@ using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
 namespace {
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += kHex[bytes[i] >> 4], out += kHex[bytes[i] & 15];
-  return out;
-}
 
 ojson Ordered(const json& value) { return ojson::parse(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
@@ -46,10 +38,7 @@ const char* GateDecisionType(const std::string& state) {
 }  // namespace
 
 std::string CanonicalDigest(const json& value) {
-  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return "sha256:" + Hex(digest, sizeof digest);
+  return "sha256:" + gates::Sha256Hex(value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::vector<AuditRecord> AuditRecordsOf(const json& candidate, const std::string& operator_version) {

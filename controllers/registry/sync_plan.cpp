@@ -1,11 +1,12 @@
 #include "controllers/registry/sync_plan.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "controllers/json_fields.h"
+#include "controllers/model_version.h"
+#include "gates/common/text.h"
+#include "gates/io/hashing_byte_source.h"
 
 namespace modelgate::controllers::registry {
 
@@ -13,12 +14,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string Cut(const std::string& text, size_t max = kMaxTagValueBytes) {
-  if (text.size() <= max) return text;
-  size_t cut = max - 3;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
-}
+std::string Cut(const std::string& text) { return gates::TruncateUtf8(text, kMaxTagValueBytes); }
 
 std::string Number(const json& v) {
   if (v.is_number_integer()) return std::to_string(v.get<long long>());
@@ -30,14 +26,6 @@ std::string Number(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   return "";
-}
-
-long long NumericVersion(const std::string& version) {
-  if (version.empty() || version.size() > 15) return -1;
-  for (char c : version) {
-    if (c < '0' || c > '9') return -1;
-  }
-  return std::stoll(version);
 }
 
 // Newer first: higher numeric version, then later creation.
@@ -176,13 +164,7 @@ std::string DesiredDigest(const DesiredRegistryState& desired, const MlflowSpec&
   json canonical = {{"uri", mlflow.tracking_uri}, {"model", mlflow.registered_model}, {"version", mlflow.version},
                     {"aliases", desired.aliases}, {"managed", desired.managed_aliases}, {"stage", desired.stage},
                     {"tags", desired.tags}};
-  const std::string text = canonical.dump(-1, ' ', false, json::error_handler_t::replace);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) out += kHex[b >> 4], out += kHex[b & 15];
-  return out;
+  return gates::Sha256Hex(canonical.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace modelgate::controllers::registry

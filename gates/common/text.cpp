@@ -117,6 +117,16 @@ std::string Shorten(std::string_view text, size_t max_bytes) {
   return std::string(text.substr(0, max_bytes)) + "...";
 }
 
+std::string TruncateUtf8(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  constexpr std::string_view kEllipsis = "...";
+  if (max_bytes < kEllipsis.size()) return std::string(kEllipsis.substr(0, max_bytes));
+  size_t cut = max_bytes - kEllipsis.size();
+  // Back up over continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + std::string(kEllipsis);
+}
+
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }

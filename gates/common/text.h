@@ -32,4 +32,9 @@ std::string NearestName(std::string_view word, const std::vector<std::string>& c
 // Truncates long user text for error messages ("abc…" after 40 bytes).
 std::string Shorten(std::string_view text, size_t max_bytes = 40);
 
+// `text` cut to at most `max_bytes` bytes without splitting a UTF-8 character; when cut, it ends
+// in "..." (within the bound). Invalid UTF-8 bytes are kept as they are. For values with a hard
+// size limit (Kubernetes fields, MLflow tags).
+std::string TruncateUtf8(std::string_view text, size_t max_bytes);
+
 }  // namespace modelgate::gates
