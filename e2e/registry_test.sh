@@ -146,18 +146,19 @@ check "(b) the gate-3 record has the deciding metric against the champion" pytho
 import json, sys
 d = json.loads(sys.argv[1]); m = d["metrics"]["auc_roc"]
 assert "value" in m and "champion" in m, m' "$gate_doc"
-check "(b) the operator logged each record once (JSON log)" python3 -c '
-import json, sys
-n = 0
+check "(b) the operator logged each record exactly once (JSON log), v43's verdict among them" python3 -c '
+import collections, json, sys
+seen = collections.Counter()
 for line in open(sys.argv[1]):
     try:
         e = json.loads(line)
     except ValueError:
         continue
-    a = e.get("audit") or {}
-    if e.get("msg") == "audit record" and a.get("id") == "verdict-Ready-g1" and a.get("candidate") == "fraud-detector-v43":
-        n += 1
-sys.exit(0 if n == 1 else 1)' "$E2E_LOGS/registry.log"
+    if e.get("msg") == "audit record":
+        seen[(e["audit"]["candidate"], e["audit"]["id"])] += 1
+twice = {k: n for k, n in seen.items() if n > 1}
+assert not twice, twice
+assert seen[("fraud-detector-v43", "verdict-Ready-g1")] == 1' "$E2E_LOGS/registry.log"
 
 wait_until 120 "(b) the promotion completes (post-promotion window over)" completed
 

@@ -62,9 +62,17 @@ RegistryReconciler::RegistryReconciler(const kube::Client& client, const kube::I
       operator_version_(std::move(operator_version)) {}
 
 ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
-  const std::shared_ptr<const json> cached = candidates_.Get(key);
-  if (!cached) return ReconcileOutcome::Done();
-  const json& object = *cached;
+  // The candidate is read from the API server, not the cache: the seen and pending audit records
+  // and the applied digest must be the ones the previous reconcile wrote, or a record would be
+  // logged twice (a stale cache still shows it unseen).
+  if (!candidates_.Get(key)) return ReconcileOutcome::Done();
+  const auto slash = key.find('/');
+  kube::Result<json> fetched = client_.Get(kube::resources::ModelCandidates(), key.substr(0, slash), key.substr(slash + 1));
+  if (!fetched.ok()) {
+    if (fetched.status().code() == kube::StatusCode::kNotFound) return ReconcileOutcome::Done();
+    return ReconcileOutcome::Retry(fetched.status());
+  }
+  const json& object = *fetched;
   if (Child(object, "metadata").contains("deletionTimestamp")) return ReconcileOutcome::Done();
   const std::string ns = Str(Child(object, "metadata"), "namespace");
   const std::string name = Str(Child(object, "metadata"), "name");
@@ -301,30 +309,11 @@ ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
 
   status["registry"] = registry;
   if (status != original) {
-    // status.registry and the RegistrySynced condition are this reconciler's alone: on a conflict
-    // (the candidate or rollout controller wrote meanwhile) they are put on the fresh object and
-    // written again, so what was just applied to the registry is not forgotten behind a backoff.
+    // A conflict (the candidate or rollout controller wrote meanwhile) is retried from a fresh
+    // read: the registry operations are idempotent, and nothing is logged before a write succeeds.
     json updated = object;
     updated["status"] = status;
     kube::Result<json> written = client_.UpdateStatus(kube::resources::ModelCandidates(), ns, updated);
-    const auto mine = FindCondition(Child(status, "conditions"), "RegistrySynced");
-    for (int attempt = 0; attempt < 5 && !written.ok() && written.status().code() == kube::StatusCode::kConflict; ++attempt) {
-      kube::Result<json> fresh = client_.Get(kube::resources::ModelCandidates(), ns, name);
-      if (!fresh.ok()) {
-        written = fresh;
-        break;
-      }
-      updated = *fresh;
-      if (!updated.contains("status") || !updated["status"].is_object()) updated["status"] = json::object();
-      updated["status"]["registry"] = registry;
-      if (mine) {
-        SetCondition(updated["status"]["conditions"],
-                     {"RegistrySynced", mine->value("status", ""), mine->value("reason", ""), mine->value("message", ""),
-                      generation},
-                     now);
-      }
-      written = client_.UpdateStatus(kube::resources::ModelCandidates(), ns, updated);
-    }
     if (!written.ok()) {
       if (written.status().code() == kube::StatusCode::kNotFound) return ReconcileOutcome::Done();
       return ReconcileOutcome::Retry(written.status());

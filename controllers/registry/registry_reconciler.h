@@ -4,7 +4,8 @@
 // registry is never on the traffic path (a rollback has moved traffic before the candidate's
 // status says RolledBack, and only then does this reconciler see it).
 //
-// Per reconcile of one candidate:
+// Per reconcile of one candidate (read from the API server, so the audit bookkeeping in
+// status.registry is never older than what the previous reconcile wrote):
 //   1. audit records (audit_record.h) not seen before are logged (one JSON line each, message
 //      "audit record") and, with spec.registry.mlflow, queued in status.registry.pendingAudit, so a
 //      record survives a registry outage and a restart;
