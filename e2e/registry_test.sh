@@ -7,7 +7,8 @@
 #       modelgate.* tags on the version
 #   (b) v43 promoted: champion -> v43's version, previous-champion -> v42's; the sync latency after
 #       the promotion is measured; the audit run (experiment modelgate/fraud-detector) holds one
-#       document per decision, with the trigger and the deciding numbers
+#       document per decision, with the trigger and the deciding numbers, the canary steps and a
+#       pause/resume by the kubectl user (ManualAction, actor from modelgate.io/actor + managedFields)
 #   (c) MLflow stopped, v44's canary fails: traffic goes back at once anyway (RolledBack, weight 0),
 #       RegistrySynced=False names the registry; MLflow back -> the registry converges (tags say
 #       RolledBack, the challenger alias is gone), nothing lost (the rolled-back record uploaded)
@@ -20,6 +21,10 @@ rest() { "$E2E_REPO/e2e/mlflow/rest" "$@"; }
 kubectl apply --server-side -f "$E2E_REPO/crds/" >/dev/null
 kubectl wait --for=condition=Established crd/modelcandidates.modelgate.io --timeout=60s >/dev/null
 ns=$(new_namespace mg-registry)
+# `kubectl modelgate` as users install it (for the pause/resume of (b)).
+bin=$(mktemp -d /tmp/modelgate-plugin-bin.XXXXXX)
+MODELGATE_BIN="$MODELGATE_BIN" "$E2E_REPO/scripts/install-plugin" "$bin" >/dev/null
+export PATH="$bin:$PATH"
 mlflow_url=$("$E2E_REPO/e2e/mlflow/up" | tail -n1)
 mlflow_auth_url=$("$E2E_REPO/e2e/mlflow/up" --auth | tail -n1)
 prom_url=$("$E2E_REPO/e2e/prometheus/up" | tail -n1)
@@ -113,6 +118,13 @@ sim_url=$("$E2E_REPO/e2e/trafficsim/up" "$ns" httproute/fraud-detector fraud-det
 sed -e "s|PROMETHEUS_URL|$prom_url|" "$E2E_REPO/config/demo/rollout.yaml" | kubectl -n "$ns" apply -f - >/dev/null
 promoted() { [ "$(kubectl -n "$ns" get mr fraud-detector -o jsonpath='{.status.phase}')" = Promoted ]; }
 completed() { [ "$(kubectl -n "$ns" get mr fraud-detector -o jsonpath='{.status.conditions[?(@.type=="Completed")].status}')" = True ]; }
+# A human pauses and resumes v43's canary with the plugin: manual actions in the audit trail.
+in_canary() { field_is mr/fraud-detector "$ns" .status.phase Canary; }
+wait_until 120 "(b) v43's canary starts" in_canary
+out=$(kubectl modelgate -n "$ns" pause fraud-detector 2>&1)
+check "(b) kubectl modelgate pause: $out" grep -q "paused" <<<"$out"
+wait_until 30 "(b) the rollout is Paused" field_is mr/fraud-detector "$ns" .status.phase Paused
+kubectl modelgate -n "$ns" resume fraud-detector >/dev/null
 wait_until 180 "(b) the rollout promotes v43" promoted
 promoted_at=$(date +%s.%N)
 wait_until 60 "(b) MLflow: champion -> v43's version (2)" alias_is champion 2
@@ -131,9 +143,23 @@ run43=$(run_of fraud-detector-v43)
 check "(b) one run for v43" [ -n "$run43" ]
 has_record() { local list; list=$(artifacts_of "$1"); grep -q -- "$2" <<<"$list"; }
 wait_until 60 "(b) v43's audit run holds its promoted record" has_record "$run43" promoted
-for r in gate-DataValidation gate-OfflineEvaluation verdict-Ready rollout-started; do
+for r in gate-DataValidation gate-OfflineEvaluation verdict-Ready rollout-started CanaryStepStarted Paused Resumed; do
   check "(b) ... and the $r record" has_record "$run43" "$r"
 done
+me=$(kubectl auth whoami -o jsonpath='{.status.userInfo.username}')
+paused_doc=$(rest GET "/get-artifact?run_uuid=$run43&path=$(artifacts_of "$run43" | grep -- -Paused- | head -n1)")
+check "(b) the pause is a ManualAction by the kubectl user ($me) via kubectl-modelgate" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["decision"]["type"] == "ManualAction" and d["decision"]["rollout"] == "fraud-detector", d["decision"]
+assert d["actor"] == {"kind": "user", "name": sys.argv[2], "via": "kubectl-modelgate"}, d["actor"]
+assert list(d)[:4] == ["apiVersion", "kind", "id", "time"], list(d)' "$paused_doc" "$me"
+step_doc=$(rest GET "/get-artifact?run_uuid=$run43&path=$(artifacts_of "$run43" | grep -- -CanaryStepStarted- | head -n1)")
+check "(b) a canary step is a RolloutStep by the operator, with its weight" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["decision"]["type"] == "RolloutStep" and d["decision"]["canaryWeight"] > 0, d["decision"]
+assert d["actor"] == {"kind": "operator", "name": "modelgate"}, d["actor"]' "$step_doc"
 doc=$(rest GET "/get-artifact?run_uuid=$run43&path=$(artifacts_of "$run43" | grep promoted | head -n1)")
 check "(b) the promoted record names the decision, the trigger and the spec digest" python3 -c '
 import json, sys

@@ -5,6 +5,7 @@
 #include "controllers/pipeline/pipeline_spec.h"
 #include "operator/kube/rest_config.h"
 #include "operator/kube/logging.h"
+#include "operator/kube/secret_data.h"
 
 namespace modelgate {
 
@@ -91,11 +92,8 @@ WebhookResponse AlertWebhookHandler::Handle(const WebhookRequest& request) const
   kube::Result<json> secret = client_.Get(kube::resources::Secrets(), ns, spec->alerts.token_secret_name);
   std::string token;
   if (secret.ok()) {
-    const json& value = Child(Child(*secret, "data"), spec->alerts.token_secret_key.c_str());
-    if (value.is_string()) {
-      if (auto decoded = kube::DecodeBase64(value.get<std::string>())) token = *decoded;
-    }
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    kube::Result<std::string> value = kube::SecretDataValue(*secret, spec->alerts.token_secret_key, /*trim_line_feed=*/true);
+    if (value.ok()) token = *std::move(value);
   } else if (secret.status().code() != kube::StatusCode::kNotFound && secret.status().code() != kube::StatusCode::kForbidden) {
     return Error(503, "the token Secret could not be read; retry later");
   }

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "controllers/registry/audit_record.h"
 #include "gates/analysis/analysis_spec.h"
 #include "gates/common/text.h"
 #include "operator/kube/cpprest_transport.h"
@@ -100,6 +101,10 @@ std::optional<kube::TimePoint> RecordTime(const ojson& record) { return kube::Pa
 // Oldest first; a time that cannot be read sorts as text after the readable ones.
 bool RecordLess(const ojson& a, const ojson& b) {
   const auto ta = RecordTime(a), tb = RecordTime(b);
+  // Our own UTC times: the timeline's order (gates, verdict, rollout, outcome within a second).
+  if (ta && tb && Text(a, "time").back() == 'Z' && Text(b, "time").back() == 'Z') {
+    return controllers::registry::AuditRecordBefore(Text(a, "time"), Text(a, "id"), Text(b, "time"), Text(b, "id"));
+  }
   if (ta && tb && *ta != *tb) return *ta < *tb;
   if (ta.has_value() != tb.has_value()) return ta.has_value();
   if (!ta && Text(a, "time") != Text(b, "time")) return Text(a, "time") < Text(b, "time");
@@ -249,6 +254,15 @@ std::string RecordLines(const ojson& record) {
     return lines("Rolled back", {champion.empty() ? "" : "back to version " + champion, message});
   }
   if (type == "Archived") return lines("Archived", {message});
+  if (type == "RolloutStep" || type == "ManualAction") {
+    // A rollout's own step (its Event reason) or a human's act on it, with who acted.
+    const ojson& actor = Member(record, "actor");
+    std::string by;
+    if (type == "ManualAction") {
+      by = "by " + Text(actor, "name") + (Text(actor, "via").empty() ? "" : " (" + Text(actor, "via") + ")");
+    }
+    return lines(Text(decision, "reason"), {by, message});
+  }
   return lines(type.empty() ? Text(record, "id") : type, {Text(decision, "reason"), message});
 }
 

@@ -25,7 +25,8 @@
 #include "operator/controller_metrics.h"
 #include "operator/http_server.h"
 #include "operator/instrumented_transport.h"
-#include "operator/mlflow_registry.h"
+#include "operator/kube/secret_data.h"
+#include "operator/mlflow_registry_factory.h"
 #include "operator/kube/clock.h"
 #include "operator/kube/cpprest_transport.h"
 #include "operator/kube/event_recorder.h"
@@ -106,10 +107,15 @@ int RunManager(const RunFlags& flags) {
     const kube::json& pipeline = labels[controllers::pipeline::kPipelineLabel];
     if (pipeline.is_string()) pipelines_ptr->Enqueue(metadata.value("namespace", "") + "/" + pipeline.get<std::string>());
   };
-  auto notify_pipeline_of_rollout = [&pipelines_ptr](const kube::json& rollout) {
-    if (!pipelines_ptr) return;
+  // A rollout's change also wakes the registry sync of its candidate (its history is the audit
+  // trail of the rollout's steps and manual actions).
+  Controller* registry_sync_ptr = nullptr;
+  auto notify_pipeline_of_rollout = [&pipelines_ptr, &registry_sync_ptr](const kube::json& rollout) {
     const kube::json& metadata = rollout.value("metadata", kube::json::object());
     const std::string ns = metadata.value("namespace", "");
+    const kube::json candidate = rollout.value("/spec/candidateRef/name"_json_pointer, kube::json());
+    if (registry_sync_ptr && candidate.is_string()) registry_sync_ptr->Enqueue(ns + "/" + candidate.get<std::string>());
+    if (!pipelines_ptr) return;
     const std::string name = metadata.value("name", "");
     for (const auto& pipeline : pipelines_ptr->cache().List()) {
       const kube::json& pm = pipeline->value("metadata", kube::json::object());
@@ -133,12 +139,15 @@ int RunManager(const RunFlags& flags) {
   Controller registry_sync(client, {.name = "modelregistry", .resource = kube::resources::ModelCandidates(),
                                     .ns = flags.ns, .workers = flags.workers, .registry = registry.get(),
                                     .metrics = &metrics});
+  registry_sync_ptr = &registry_sync;
   controllers::candidate::CandidateReconcilerOptions gate_options;
   gate_options.gate_workers = flags.gate_workers;
   gate_options.gate_queue_capacity = static_cast<size_t>(flags.gate_queue);
   gate_options.limits.max_rows = flags.gate_max_rows;
   gate_options.limits.max_bytes = flags.gate_max_bytes;
   gate_options.limits.timeout = flags.gate_timeout;
+  const controllers::registry::RegistryFactory mlflow_factory = MakeMlflowRegistryFactory(client);
+  gate_options.registry_factory = mlflow_factory;
   controllers::candidate::CandidateReconciler candidate_reconciler(client, candidates.cache(), events, clock,
                                                                    gate_options);
   // The rollout controller's seams: a TrafficRouter per provider kind, a Prometheus provider per
@@ -146,16 +155,9 @@ int RunManager(const RunFlags& flags) {
   controllers::rollout::AnalysisGauges analysis_gauges(*registry);
   auto read_secret_key = [&client](const std::string& ns, const gates::analysis::SecretKeyRef& ref,
                                    std::string* value) -> kube::Status {
-    static const kube::Resource kSecrets{"", "v1", "secrets", true};
-    kube::Result<kube::json> secret = client.Get(kSecrets, ns, ref.name);
-    if (!secret.ok()) return secret.status();
-    const kube::json& data = secret->value("data", kube::json::object());
-    if (!data.contains(ref.key) || !data[ref.key].is_string()) {
-      return kube::Status(kube::StatusCode::kNotFound, "Secret " + ref.name + " has no key " + ref.key);
-    }
-    auto decoded = kube::DecodeBase64(data[ref.key].get<std::string>());
-    if (!decoded) return kube::Status(kube::StatusCode::kInvalid, "Secret " + ref.name + " key " + ref.key + ": not base64");
-    *value = *decoded;
+    kube::Result<std::string> read = kube::ReadSecretValue(client, ns, ref.name, ref.key, /*trim_line_feed=*/false);
+    if (!read.ok()) return read.status();
+    *value = *std::move(read);
     return kube::Status::Ok();
   };
   controllers::rollout::RolloutReconciler rollout_reconciler(
@@ -176,45 +178,15 @@ int RunManager(const RunFlags& flags) {
         if (!provider.ok()) return provider.status();
         return std::shared_ptr<gates::analysis::MetricsProvider>(std::move(provider).value());
       },
-      &analysis_gauges);
+      &analysis_gauges, mlflow_factory);
   candidates.SetReconciler([&](const std::string& key) { return candidate_reconciler.Reconcile(key); });
   rollouts.SetReconciler([&](const std::string& key) { return rollout_reconciler.Reconcile(key); });
   controllers::pipeline::PipelineReconciler pipeline_reconciler(client, pipelines.cache(), candidates.cache(),
                                                                 rollouts.cache(), events, clock);
   pipelines.SetReconciler([&](const std::string& key) { return pipeline_reconciler.Reconcile(key); });
   controllers::registry::RegistryReconciler registry_reconciler(
-      client, registry_sync.cache(), events, clock,
-      [read_secret_key, &client](const std::string& ns, const controllers::registry::MlflowSpec& spec)
-          -> kube::Result<std::shared_ptr<controllers::registry::ModelRegistry>> {
-        MlflowConfig config{.tracking_uri = spec.tracking_uri};
-        if (!spec.credentials_secret.empty()) {
-          kube::Result<kube::json> secret = client.Get(kube::resources::Secrets(), ns, spec.credentials_secret);
-          if (!secret.ok()) return secret.status();
-          const kube::json& data = secret->value("data", kube::json::object());
-          auto field = [&data](const char* key) -> std::string {
-            if (!data.contains(key) || !data[key].is_string()) return "";
-            // A value made with `kubectl create secret --from-file` often ends in a line feed.
-            std::string value = kube::DecodeBase64(data[key].get<std::string>()).value_or("");
-            while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-            return value;
-          };
-          config.username = field("username");
-          config.password = field("password");
-          config.token = field("token");
-          if (config.token.empty() && (config.username.empty() || config.password.empty())) {
-            return kube::Status(kube::StatusCode::kInvalid,
-                                "Secret " + spec.credentials_secret +
-                                    " (spec.registry.mlflow.credentialsSecretRef) needs keys username and password, or token");
-          }
-        }
-        if (!spec.ca_secret.empty()) {
-          if (kube::Status st = read_secret_key(ns, {spec.ca_secret, spec.ca_key}, &config.ca_pem); !st.ok()) return st;
-        }
-        auto made = MakeMlflowRegistry(config);
-        if (!made.ok()) return made.status();
-        return std::shared_ptr<controllers::registry::ModelRegistry>(std::move(made).value());
-      },
-      MODELGATE_VERSION_STRING);
+      client, registry_sync.cache(), rollouts.cache(), events, clock,
+      mlflow_factory, MODELGATE_VERSION_STRING);
   registry_sync.SetReconciler([&](const std::string& key) { return registry_reconciler.Reconcile(key); });
 
   // The webhook listener serves on every replica (a Service spreads Alertmanager's calls): the

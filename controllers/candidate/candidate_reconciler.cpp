@@ -5,6 +5,8 @@
 #include "controllers/candidate/champion.h"
 #include "controllers/candidate/cluster_input_fetcher.h"
 #include "controllers/candidate/training_job.h"
+#include "controllers/json_fields.h"
+#include "controllers/registry/registry_champion.h"
 #include "operator/kube/logging.h"
 
 namespace modelgate::controllers::candidate {
@@ -19,6 +21,31 @@ constexpr size_t kMaxReportBytes = 900 * 1024;
 std::string StrAt(const json& o, const char* a, const char* b) {
   if (!o.contains(a) || !o[a].is_object() || !o[a].contains(b) || !o[a][b].is_string()) return "";
   return o[a][b].get<std::string>();
+}
+
+}  // namespace
+
+namespace {
+
+// championSource: Registry: the champion the registry's alias names (nullopt: none yet), or why it
+// cannot be known now (the gate then waits, SourceUnavailable, and retries).
+kube::Result<std::optional<ChampionInfo>> RegistryChampionFor(const registry::RegistryFactory& factory,
+                                                              const registry::MlflowSpec& mlflow, const json& candidate,
+                                                              const std::vector<std::shared_ptr<const json>>& all) {
+  if (!factory) {
+    return kube::Status(kube::StatusCode::kUnavailable,
+                        "championSource: Registry needs the operator's registry support, which is not configured");
+  }
+  const std::string ns = Str(Child(candidate, "metadata"), "namespace");
+  kube::Result<std::shared_ptr<registry::ModelRegistry>> client = factory(ns, mlflow);
+  if (!client.ok()) {
+    return kube::Status(client.status().code(), "the champion cannot be read from MLflow " + mlflow.tracking_uri +
+                                                    " (championSource: Registry): " + client.status().message());
+  }
+  kube::Result<registry::RegistryChampion> found = registry::FindRegistryChampion(**client, mlflow, candidate, all);
+  if (!found.ok()) return found.status();
+  if (!found->champion) return std::optional<ChampionInfo>();
+  return std::optional<ChampionInfo>(ChampionFromStatus(*found->champion));
 }
 
 }  // namespace
@@ -132,11 +159,30 @@ ReconcileOutcome CandidateReconciler::Reconcile(const std::string& key) {
     request.ns = ns;
     request.spec = ParseCandidateSpec(object.value("spec", json::object()));
     request.limits = options_.limits;
-    if (request.gate != Gate::kData) request.champion = FindChampion(object, cache_.List());
+    const std::optional<registry::MlflowSpec> mlflow = registry::ParseMlflowSpec(object);
+    const bool from_registry = request.gate != Gate::kData && mlflow && mlflow->ChampionFromRegistry();
+    if (request.gate != Gate::kData && !from_registry) request.champion = FindChampion(object, cache_.List());
     std::shared_ptr<InputFetcher> fetcher = fetcher_;
-    const bool submitted = pool_->Submit(decision.start_key, [request = std::move(request), fetcher](const std::atomic<bool>& cancel) {
-      return RunGate(request, *fetcher, &cancel);
-    });
+    std::function<GateRunResult(const std::atomic<bool>&)> run =
+        [request = std::move(request), fetcher](const std::atomic<bool>& cancel) {
+          return RunGate(request, *fetcher, &cancel);
+        };
+    if (from_registry) {
+      // The champion alias is read on the gate pool: a slow registry delays this gate only.
+      run = [request = std::move(request), fetcher, factory = options_.registry_factory, mlflow = *mlflow, object,
+             all = cache_.List()](const std::atomic<bool>& cancel) {
+        auto champion = RegistryChampionFor(factory, mlflow, object, all);
+        if (!champion.ok()) {
+          return GateRunResult{.kind = GateRunResult::Kind::kSourceUnavailable,
+                               .error = champion.status().message(),
+                               .source = "spec.registry.mlflow.championSource"};
+        }
+        GateRequest with_champion = request;
+        with_champion.champion = *champion;
+        return RunGate(with_champion, *fetcher, &cancel);
+      };
+    }
+    const bool submitted = pool_->Submit(decision.start_key, run);
     if (!submitted && pool_->Check(decision.start_key).state == GatePool::State::kUnknown) {
       LogEvent("warn", "gate pool full; will retry", {{"namespace", ns}, {"name", name}, {"key", decision.start_key}});
     }

@@ -18,6 +18,7 @@
 #include "controllers/candidate/gate_pool.h"
 #include "controllers/candidate/gate_run.h"
 #include "controllers/reconcile_outcome.h"
+#include "controllers/registry/model_registry.h"
 #include "operator/kube/client.h"
 #include "operator/kube/clock.h"
 #include "operator/kube/event_recorder.h"
@@ -29,6 +30,11 @@ struct CandidateReconcilerOptions {
   int gate_workers = 2;            // threads evaluating gates
   size_t gate_queue_capacity = 64; // runs waiting beyond the busy threads
   GateLimits limits;               // per evaluation: bytes, rows, timeout
+  // The registry client of a candidate with spec.registry.mlflow.championSource: Registry: gates 2
+  // and 3 compare with the candidate the registry's champion alias names (registry_champion.h),
+  // looked up on the gate pool (never on a reconcile worker). Unset: such a gate waits
+  // (SourceUnavailable) naming the missing support.
+  registry::RegistryFactory registry_factory;
 };
 
 class CandidateReconciler {

@@ -37,11 +37,52 @@ const char* GateDecisionType(const std::string& state) {
 
 }  // namespace
 
+namespace {
+
+// Within one second, decisions keep their causal order: gates, verdict, rollout, outcome.
+int KindRank(const std::string& id) {
+  if (id.rfind("gate-", 0) == 0) return 0;
+  if (id.rfind("verdict-", 0) == 0) return 1;
+  if (id.rfind("rollout-started-", 0) == 0) return 2;
+  if (id.rfind("rollout-", 0) == 0) return 3;  // a rollout's history
+  if (id.rfind("archived-", 0) == 0) return 5;
+  return 4;
+}
+
+}  // namespace
+
+bool AuditRecordBefore(const std::string& time_a, const std::string& id_a, const std::string& time_b,
+                       const std::string& id_b) {
+  // "YYYY-MM-DDTHH:MM:SS" is the second of a UTC time, whatever follows.
+  const std::string a_second = time_a.substr(0, 19), b_second = time_b.substr(0, 19);
+  if (a_second != b_second) return a_second < b_second;
+  if (KindRank(id_a) != KindRank(id_b)) return KindRank(id_a) < KindRank(id_b);
+  if (time_a != time_b) return time_a < time_b;
+  return id_a < id_b;
+}
+
+ojson InAuditKeyOrder(const json& document) {
+  static const char* const kOrder[] = {"apiVersion", "kind",     "id",       "time",     "namespace", "candidate",
+                                       "uid",        "model",    "version",  "decision", "trigger",   "spec",
+                                       "champion",   "operator", "inputs",   "metrics",  "failures",  "analysis",
+                                       "actor",      "triggeredBy"};
+  ojson out = ojson::object();
+  if (!document.is_object()) return out;
+  for (const char* key : kOrder) {
+    if (document.contains(key)) out[key] = Ordered(document[key]);
+  }
+  for (const auto& [key, value] : document.items()) {
+    if (!out.contains(key)) out[key] = Ordered(value);
+  }
+  return out;
+}
+
 std::string CanonicalDigest(const json& value) {
   return "sha256:" + gates::Sha256Hex(value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-std::vector<AuditRecord> AuditRecordsOf(const json& candidate, const std::string& operator_version) {
+std::vector<AuditRecord> AuditRecordsOf(const json& candidate, const std::string& operator_version,
+                                        const std::vector<json>& rollouts) {
   std::vector<AuditRecord> records;
   const json& metadata = Child(candidate, "metadata");
   const json& spec = Child(candidate, "spec");
@@ -132,22 +173,45 @@ std::vector<AuditRecord> AuditRecordsOf(const json& candidate, const std::string
   if (phase == "RolledBack") phase_record("rolled-back-" + stage_time, "RolledBack", stage_time, "operator", "modelgate");
   if (phase == "Archived") phase_record("archived-" + stage_time, "Archived", stage_time, "operator", "modelgate");
 
+  // The rollouts' decisions about this candidate, from their history.
+  const std::string candidate_name = Str(metadata, "name");
+  for (const json& rollout : rollouts) {
+    const std::string rollout_name = Str(Child(rollout, "metadata"), "name");
+    const json& rollout_status = Child(rollout, "status");
+    const json& history = Child(rollout_status, "history");
+    if (!history.is_array()) continue;
+    for (size_t i = 0; i < history.size(); ++i) {
+      const json& entry = history[i];
+      if (Str(entry, "candidate") != candidate_name || Str(entry, "time").empty()) continue;
+      const std::string time = Str(entry, "time");
+      const std::string reason = Str(entry, "reason");
+      const std::string id = "rollout-" + rollout_name + "-" + time + "-" + reason + "-s" +
+                             std::to_string(Int(entry, "step")) + "-w" + std::to_string(Int(entry, "canaryWeight"));
+      ojson doc = base(id, time);
+      const bool manual = Child(entry, "actor").is_object();
+      doc["decision"] = {{"type", manual ? "ManualAction" : "RolloutStep"},
+                         {"reason", reason},
+                         {"message", Str(entry, "message")},
+                         {"rollout", rollout_name},
+                         {"phase", Str(entry, "phase")},
+                         {"step", Int(entry, "step")},
+                         {"canaryWeight", Int(entry, "canaryWeight")}};
+      finish(doc, generation);
+      if (i + 1 == history.size() && Child(rollout_status, "analysis").is_array() &&
+          !rollout_status["analysis"].empty()) {
+        doc["analysis"] = Ordered(rollout_status["analysis"]);
+      }
+      doc["actor"] = manual ? Ordered(entry["actor"]) : ojson{{"kind", "operator"}, {"name", "modelgate"}};
+      records.push_back({id, time, std::move(doc)});
+    }
+  }
+
   // Who asked for the candidate: the trigger's source (kubectl-modelgate/<user>, a schedule, an alert).
   for (AuditRecord& r : records) {
     if (!trigger_source.empty()) r.document["triggeredBy"] = trigger_source;
   }
-  // Within one second, decisions keep their causal order: gates, verdict, rollout, outcome.
-  auto rank = [](const std::string& id) {
-    if (id.rfind("gate-", 0) == 0) return 0;
-    if (id.rfind("verdict-", 0) == 0) return 1;
-    if (id.rfind("rollout-started-", 0) == 0) return 2;
-    if (id.rfind("archived-", 0) == 0) return 4;
-    return 3;
-  };
-  std::stable_sort(records.begin(), records.end(), [&rank](const AuditRecord& a, const AuditRecord& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (rank(a.id) != rank(b.id)) return rank(a.id) < rank(b.id);
-    return a.id < b.id;
+  std::stable_sort(records.begin(), records.end(), [](const AuditRecord& a, const AuditRecord& b) {
+    return AuditRecordBefore(a.time, a.id, b.time, b.id);
   });
   return records;
 }

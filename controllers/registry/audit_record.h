@@ -12,14 +12,21 @@
 //     RollingOut  rollout-started-<time>;  Production  promoted-<time>;
 //     RolledBack  rolled-back-<time>;      Archived    archived-<time>
 //   (time = status.stageTransitionTime, so a second promotion of the same candidate is a new record)
+//   each entry of a ModelRollout's status.history about this candidate (its `candidate` field):
+//     rollout-<rollout>-<time>-<reason>-s<step>-w<weight>: decision.type "ManualAction" when the
+//     entry names an actor (promote, abort, pause, resume by a user or a field manager; see
+//     controllers/rollout/manual_actor.h), "RolloutStep" otherwise (steps, analysis verdicts,
+//     promotion, rollback). The entry that is the rollout's latest also carries `analysis`: the
+//     rollout's status.analysis (each metric's values, verdict and threshold) when it was written.
 //
 // Document fields (a JSON object with this key order): apiVersion "modelgate.io/audit/v1", kind
 // "AuditRecord", id, time, namespace, candidate, uid, model, version, decision {type, gate?, state?,
-// reason, message}, trigger (spec.trigger as written), spec {generation, digest "sha256:<hex of
-// the canonical spec JSON>"}, inputs [{field, location, sha256, bytes}] (the digests of every input
-// the gate read, when the gate recorded them), metrics {name: {value, champion?, passed, status}},
-// failures [...], champion {name, version}, actor {kind "operator" | "trigger", name},
-// operator {version}.
+// reason, message; rollout records add rollout, phase, step, canaryWeight}, trigger (spec.trigger
+// as written), spec {generation, digest "sha256:<hex of the canonical spec JSON>"}, champion
+// {name, version}, operator {version}, inputs [{field, location, sha256, bytes}] (the digests of
+// every input the gate read, when the gate recorded them), metrics {name: {value, champion?,
+// passed, status}}, failures [...], analysis [...] (rollout records), actor {kind "operator" |
+// "user" | "fieldManager", name, via?}, triggeredBy (spec.trigger.source, when set).
 #pragma once
 
 #include <string>
@@ -38,7 +45,22 @@ struct AuditRecord {
 // Every decision the candidate's status shows, oldest first (by time; within one second gates,
 // then the verdict, the rollout's start, its outcome, archiving). A candidate in a rollout phase
 // that was never Ready (a champion recorded by hand) has no verdict record. Pure.
-std::vector<AuditRecord> AuditRecordsOf(const nlohmann::json& candidate, const std::string& operator_version);
+// `rollouts` are the ModelRollouts whose history may name the candidate (others contribute nothing).
+std::vector<AuditRecord> AuditRecordsOf(const nlohmann::json& candidate, const std::string& operator_version,
+                                        const std::vector<nlohmann::json>& rollouts = {});
+
+// The timeline's order of two records by their time (RFC 3339 UTC, "Z", with or without a
+// fraction) and id: by the second; within one second by kind - gates, verdict, rollout started,
+// the rollout's history, the outcome (promoted, rolled back), archived - then by the full time,
+// then by id. Candidate times have whole seconds while a rollout's history has microseconds, so
+// the kind decides within a second. Used by AuditRecordsOf and `modelgate audit`. Pure.
+bool AuditRecordBefore(const std::string& time_a, const std::string& id_a, const std::string& time_b,
+                       const std::string& id_b);
+
+// `document` (e.g. a record that went through status.registry.pendingAudit, whose keys the API
+// server sorted) with its top-level keys in the documented order above; unknown keys follow in
+// their order. Pure.
+nlohmann::ordered_json InAuditKeyOrder(const nlohmann::json& document);
 
 // "sha256:<64 hex>" of the canonical (sorted keys, compact) JSON of `value`.
 std::string CanonicalDigest(const nlohmann::json& value);

@@ -17,11 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "controllers/registry/registry_spec.h"
 #include "operator/kube/status.h"
 
 namespace modelgate::controllers::registry {
@@ -122,5 +125,11 @@ class ModelRegistry {
   // The bytes of one artifact file. kNotFound when it does not exist.
   virtual kube::Result<std::string> DownloadArtifact(const std::string& run_id, const std::string& path) = 0;
 };
+
+// Builds the registry client for a candidate's spec (reading its Secrets in `ns`). An error is a
+// RegistrySynced=False condition (e.g. the credentials Secret is missing), or holds the gate or
+// rollout that needed the registry (championSource: Registry).
+using RegistryFactory =
+    std::function<kube::Result<std::shared_ptr<ModelRegistry>>(const std::string& ns, const MlflowSpec& spec)>;
 
 }  // namespace modelgate::controllers::registry

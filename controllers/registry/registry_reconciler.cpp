@@ -56,9 +56,10 @@ struct Failure {
 }  // namespace
 
 RegistryReconciler::RegistryReconciler(const kube::Client& client, const kube::Informer& candidates,
-                                       kube::EventRecorder& events, kube::Clock& clock, RegistryFactory factory,
-                                       std::string operator_version)
-    : client_(client), candidates_(candidates), events_(events), clock_(clock), factory_(std::move(factory)),
+                                       const kube::Informer& rollouts, kube::EventRecorder& events, kube::Clock& clock,
+                                       RegistryFactory factory, std::string operator_version)
+    : client_(client), candidates_(candidates), rollouts_(rollouts), events_(events), clock_(clock),
+      factory_(std::move(factory)),
       operator_version_(std::move(operator_version)) {}
 
 ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
@@ -94,12 +95,18 @@ ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
   }
   std::set<std::string> seen_set(seen.begin(), seen.end());
   json pending = Child(registry, "pendingAudit").is_array() ? registry["pendingAudit"] : json::array();
-  std::vector<json> new_records;  // logged once the status that marks them seen is written
-  for (AuditRecord& record : AuditRecordsOf(object, operator_version_)) {
+  std::vector<nlohmann::ordered_json> new_records;  // logged once the status that marks them seen is written
+  std::vector<json> rollouts;
+  for (const auto& r : rollouts_.List()) {
+    if (Str(Child(*r, "metadata"), "namespace") == ns && Child(Child(*r, "status"), "history").is_array()) {
+      rollouts.push_back(*r);
+    }
+  }
+  for (AuditRecord& record : AuditRecordsOf(object, operator_version_, rollouts)) {
     if (seen_set.count(record.id)) continue;
     seen_set.insert(record.id);
     seen.push_back(record.id);
-    new_records.push_back(json::parse(record.document.dump()));
+    new_records.push_back(record.document);
     if (mlflow) pending.push_back(json::parse(record.document.dump()));
   }
   if (seen.size() > kMaxSeenRecords) seen.erase(seen.begin(), seen.end() - kMaxSeenRecords);
@@ -236,7 +243,7 @@ ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
                 still.push_back(record);
                 continue;
               }
-              kube::Status uploaded = mlf.UploadArtifact(*run, ArtifactPath(record), record.dump(2));
+              kube::Status uploaded = mlf.UploadArtifact(*run, ArtifactPath(record), InAuditKeyOrder(record).dump(2));
               if (!uploaded.ok()) {
                 fail(Reason(uploaded), "uploading audit record " + record.value("id", "") + ": " + uploaded.message());
                 still.push_back(record);
@@ -318,8 +325,10 @@ ReconcileOutcome RegistryReconciler::Reconcile(const std::string& key) {
       if (written.status().code() == kube::StatusCode::kNotFound) return ReconcileOutcome::Done();
       return ReconcileOutcome::Retry(written.status());
     }
-    for (const json& record : new_records) {
-      LogEvent("info", "audit record", {{"namespace", ns}, {"name", name}, {"kind", "ModelCandidate"}, {"audit", record}});
+    for (const nlohmann::ordered_json& record : new_records) {
+      nlohmann::ordered_json fields = {{"namespace", ns}, {"name", name}, {"kind", "ModelCandidate"}};
+      fields["audit"] = record;
+      LogEventOrdered("info", "audit record", fields);
     }
     for (const EventSpec& e : events) {
       events_.Record(object, e.type == "Warning" ? kube::EventType::kWarning : kube::EventType::kNormal, e.reason,

@@ -6,7 +6,8 @@
 //
 // Per reconcile of one candidate (read from the API server, so the audit bookkeeping in
 // status.registry is never older than what the previous reconcile wrote):
-//   1. audit records (audit_record.h) not seen before are logged (one JSON line each, message
+//   1. audit records (audit_record.h; of the candidate and of the rollout history entries that
+//      name it) not seen before are logged (one JSON line each, message
 //      "audit record") and, with spec.registry.mlflow, queued in status.registry.pendingAudit, so a
 //      record survives a registry outage and a restart;
 //   2. with spec.registry.mlflow, once status.registry.nextAttemptAt has passed: the desired
@@ -35,24 +36,25 @@
 
 namespace modelgate::controllers::registry {
 
-// Builds the registry client for a candidate's spec (reading its Secrets in `ns`). An error is a
-// RegistrySynced=False condition (e.g. the credentials Secret is missing).
-using RegistryFactory =
-    std::function<kube::Result<std::shared_ptr<ModelRegistry>>(const std::string& ns, const MlflowSpec& spec)>;
 
 inline constexpr size_t kMaxSeenRecords = 300;
 
 class RegistryReconciler {
  public:
   // References are not owned and must outlive the reconciler.
-  RegistryReconciler(const kube::Client& client, const kube::Informer& candidates, kube::EventRecorder& events,
-                     kube::Clock& clock, RegistryFactory factory, std::string operator_version);
+  // `rollouts` is the cache of ModelRollouts: their history holds the rollout steps and manual
+  // actions of a candidate (audit_record.h); the owner enqueues a rollout's spec.candidateRef when
+  // the rollout changes.
+  RegistryReconciler(const kube::Client& client, const kube::Informer& candidates, const kube::Informer& rollouts,
+                     kube::EventRecorder& events, kube::Clock& clock, RegistryFactory factory,
+                     std::string operator_version);
 
   ReconcileOutcome Reconcile(const std::string& key);
 
  private:
   const kube::Client& client_;
   const kube::Informer& candidates_;
+  const kube::Informer& rollouts_;
   kube::EventRecorder& events_;
   kube::Clock& clock_;
   RegistryFactory factory_;

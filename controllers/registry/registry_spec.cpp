@@ -26,6 +26,7 @@ std::optional<MlflowSpec> ParseMlflowSpec(const json& candidate) {
   if (!Str(aliases, "champion").empty()) out.alias_champion = Str(aliases, "champion");
   if (!Str(aliases, "previousChampion").empty()) out.alias_previous_champion = Str(aliases, "previousChampion");
   out.stages = Child(mlflow, "stages").is_boolean() && mlflow["stages"].get<bool>();
+  if (!Str(mlflow, "championSource").empty()) out.champion_source = Str(mlflow, "championSource");
   return out;
 }
 

@@ -21,6 +21,11 @@ struct MlflowSpec {
   std::string alias_champion = "champion";
   std::string alias_previous_champion = "previous-champion";
   bool stages = false;
+  // Who is the champion in gates 2, 3 and 4: "Cluster" (the candidate with stage Production, the
+  // default) or "Registry" (the candidate whose version the registry's champion alias names;
+  // registry_champion.h).
+  std::string champion_source = "Cluster";
+  bool ChampionFromRegistry() const { return champion_source == "Registry"; }
 
   // Candidates are compared (who is the champion of this registered model) only within one
   // registry: same tracking URI and registered model.

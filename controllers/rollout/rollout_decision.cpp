@@ -6,6 +6,7 @@
 #include "controllers/admission.h"
 #include "controllers/conditions.h"
 #include "controllers/rollout/analysis_status.h"
+#include "controllers/rollout/manual_actor.h"
 #include "gates/analysis/analysis_decision.h"
 #include "controllers/json_fields.h"
 
@@ -67,18 +68,25 @@ class Machine {
 
  private:
   // --- bookkeeping -----------------------------------------------------------------------------
-  void Emit(const std::string& type, const std::string& reason, const std::string& action, const std::string& note) {
+  // `actor` (manual_actor.h) is set on the entries of manual actions; every entry names the
+  // candidate it is about, so the audit trail can tell one candidate's rollout from the next.
+  void Emit(const std::string& type, const std::string& reason, const std::string& action, const std::string& note,
+            const json& actor = nullptr) {
     d_.events.push_back({type, reason, action, note});
     json& history = status_["history"];
     if (!history.is_array()) history = json::array();
-    history.push_back({{"time", StatusTime(ctx_.now)},
-                       {"phase", Str(status_, "phase")},
-                       {"step", Int(status_, "currentStep")},
-                       {"canaryWeight", Int(status_, "canaryWeight")},
-                       {"reason", reason},
-                       {"message", note.substr(0, 1024)}});
+    json entry = {{"time", StatusTime(ctx_.now)},
+                  {"phase", Str(status_, "phase")},
+                  {"step", Int(status_, "currentStep")},
+                  {"canaryWeight", Int(status_, "canaryWeight")},
+                  {"reason", reason},
+                  {"message", note.substr(0, 1024)}};
+    if (!spec_.candidate.empty()) entry["candidate"] = spec_.candidate;
+    if (actor.is_object()) entry["actor"] = actor;
+    history.push_back(std::move(entry));
     if (history.size() > kMaxHistory) history.erase(history.begin(), history.end() - kMaxHistory);
   }
+  json ActorOf(std::vector<std::string> path) const { return ManualActorOf(ctx_.rollout, path); }
   void Later(milliseconds after) {
     after = std::max(after, milliseconds(50));
     if (!d_.requeue_after || after < *d_.requeue_after) d_.requeue_after = after;
@@ -155,7 +163,7 @@ void Machine::Run(bool generation_changed) {
       status_["finishedAt"] = StatusTime(ctx_.now);
       Message("aborted by spec.abort before the rollout started; set spec.abort to false to start again");
       Condition("Completed", "True", "Aborted", Str(status_, "message"));
-      Emit("Normal", "Aborted", "Abort", Str(status_, "message"));
+      Emit("Normal", "Aborted", "Abort", Str(status_, "message"), ActorOf({"spec", "abort"}));
       return;
     }
     if (phase == "Shadowing" || phase == "Canary" || phase == "Paused" || phase == "Promoting" ||
@@ -171,7 +179,8 @@ void Machine::Run(bool generation_changed) {
     status_["manualPromotion"] = token;
     status_.erase("pausedAt");
     Emit("Normal", "ManualPromotion", "Promote",
-         "annotation " + std::string(kPromoteAnnotation) + "=" + token + ": skipping the remaining steps, promoting now");
+         "annotation " + std::string(kPromoteAnnotation) + "=" + token + ": skipping the remaining steps, promoting now",
+         ActorOf({"metadata", "annotations", kPromoteAnnotation}));
     EnterPromoting();
     return;
   }
@@ -286,11 +295,13 @@ void Machine::Pause(const std::string& reason, const std::string& message) {
   status_["pausedAt"] = StatusTime(ctx_.now);
   Message(message);
   Condition("Paused", "True", reason, message);
-  Emit("Normal", "Paused", "Pause", message);
+  Emit("Normal", "Paused", "Pause", message, reason == "PausedBySpec" ? ActorOf({"spec", "paused"}) : json(nullptr));
 }
 
 void Machine::Resume() {
   const auto paused_at = Time("pausedAt");
+  const auto paused = FindCondition(Child(status_, "conditions"), "Paused");
+  const bool by_spec = paused && paused->value("reason", "") == "PausedBySpec";
   if (paused_at && Time("stepStartedAt")) {
     // The soak clock stopped while paused: the step's start moves forward by the pause.
     status_["stepStartedAt"] = StatusTime(*Time("stepStartedAt") + (ctx_.now - *paused_at));
@@ -303,7 +314,8 @@ void Machine::Resume() {
   Message("resumed");
   Emit("Normal", "Resumed", "Resume",
        std::string("resumed ") + (shadow ? "the shadow" : "canary step " + std::to_string(Int(status_, "currentStep"))) +
-           (paused_at ? " after " + Text(Until(*paused_at, ctx_.now)) + " paused" : ""));
+           (paused_at ? " after " + Text(Until(*paused_at, ctx_.now)) + " paused" : ""),
+       by_spec ? ActorOf({"spec", "paused"}) : json(nullptr));
   d_.again = true;
 }
 
@@ -312,7 +324,8 @@ void Machine::StartRollback(const std::string& reason, const std::string& messag
   status_["rollbackReason"] = reason;
   Message(message);
   Condition("Progressing", "False", reason, message);
-  Emit("Warning", "RollbackStarted", "Rollback", reason + ": " + message);
+  Emit("Warning", "RollbackStarted", "Rollback", reason + ": " + message,
+       reason == "Aborted" ? ActorOf({"spec", "abort"}) : json(nullptr));
   d_.again = true;
 }
 
@@ -600,7 +613,8 @@ void Machine::RollingBack() {
   if (post_promotion && previous.is_object()) note += "; " + Str(previous, "name") + " is the champion again";
   note += ". Reason: " + reason;
   Condition("Completed", "True", aborted ? "Aborted" : "RolledBack", note);
-  Emit(aborted ? "Normal" : "Warning", aborted ? "Aborted" : "RolledBack", "Rollback", note);
+  Emit(aborted ? "Normal" : "Warning", aborted ? "Aborted" : "RolledBack", "Rollback", note,
+       aborted ? ActorOf({"spec", "abort"}) : json(nullptr));
 }
 
 }  // namespace

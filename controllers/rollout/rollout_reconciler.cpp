@@ -7,6 +7,7 @@
 #include "operator/kube/logging.h"
 #include "operator/kube/time_format.h"
 #include "controllers/json_fields.h"
+#include "controllers/registry/registry_champion.h"
 
 namespace modelgate::controllers::rollout {
 namespace {
@@ -57,13 +58,15 @@ struct RolloutReconciler::Gathered {
 };
 
 RolloutReconciler::RolloutReconciler(const kube::Client& client, kube::EventRecorder& events, kube::Clock& clock,
-                                     RouterFactory routers, ProviderFactory providers, AnalysisGauges* gauges)
+                                     RouterFactory routers, ProviderFactory providers, AnalysisGauges* gauges,
+                                     registry::RegistryFactory registry)
     : client_(client),
       events_(events),
       clock_(clock),
       routers_(std::move(routers)),
       providers_(std::move(providers)),
-      gauges_(gauges) {}
+      gauges_(gauges),
+      registry_(std::move(registry)) {}
 
 std::shared_ptr<gates::analysis::MetricsProvider> RolloutReconciler::Provider(
     const std::string& ns, const gates::analysis::PrometheusSpec& spec) {
@@ -106,7 +109,27 @@ kube::Status RolloutReconciler::Gather(const json& rollout, Gathered& out) const
   }
   if (Str(Child(rollout, "status"), "phase") == "Pending" || !Child(rollout, "status").is_object() ||
       Str(Child(rollout, "status"), "phase").empty()) {
-    if (out.context.challenger) {
+    const std::optional<registry::MlflowSpec> mlflow =
+        out.challenger.is_object() ? registry::ParseMlflowSpec(out.challenger) : std::nullopt;
+    if (out.context.challenger && mlflow && mlflow->ChampionFromRegistry()) {
+      // championSource: Registry: the candidate the registry's champion alias names.
+      if (!registry_) {
+        return kube::Status(kube::StatusCode::kUnavailable,
+                            "candidate " + s.candidate + ": championSource: Registry needs the operator's registry support");
+      }
+      auto list = client_.List(resources::ModelCandidates(), out.ns);
+      if (!list.ok()) return list.status();
+      std::vector<std::shared_ptr<const json>> all;
+      for (const json& item : Child(*list, "items")) all.push_back(std::make_shared<const json>(item));
+      auto client = registry_(out.ns, *mlflow);
+      if (!client.ok()) {
+        return kube::Status(client.status().code(), "candidate " + s.candidate + ": the champion cannot be read from MLflow " +
+                                                        mlflow->tracking_uri + ": " + client.status().message());
+      }
+      auto found = registry::FindRegistryChampion(**client, *mlflow, out.challenger, all);
+      if (!found.ok()) return kube::Status(found.status().code(), "candidate " + s.candidate + ": " + found.status().message());
+      if (found->champion) out.context.champion = ViewOf(*found->champion);
+    } else if (out.context.challenger) {
       auto list = client_.List(resources::ModelCandidates(), out.ns);
       if (!list.ok()) return list.status();
       for (const json& item : Child(*list, "items")) {

@@ -27,6 +27,7 @@
 
 #include "controllers/reconcile_outcome.h"
 #include "controllers/rollout/analysis_gauges.h"
+#include "controllers/registry/model_registry.h"
 #include "controllers/rollout/rollout_decision.h"
 #include "controllers/traffic/router.h"
 #include "gates/analysis/metrics_provider.h"
@@ -47,8 +48,14 @@ using RouterFactory = std::function<std::unique_ptr<traffic::TrafficRouter>(cons
 class RolloutReconciler {
  public:
   // client, events and clock are not owned and must outlive the reconciler; gauges may be null.
+  // `registry` (may be empty): the registry client of a challenger with
+  // spec.registry.mlflow.championSource: Registry, whose champion is the candidate the registry's
+  // champion alias names (registry_champion.h). It is read only while the rollout is Pending,
+  // before any traffic moves, and recorded in status.champion: a rollback never waits on it. An
+  // unreadable alias holds the rollout in Pending (ReconcileError naming the registry), retried.
   RolloutReconciler(const kube::Client& client, kube::EventRecorder& events, kube::Clock& clock,
-                    RouterFactory routers, ProviderFactory providers, AnalysisGauges* gauges);
+                    RouterFactory routers, ProviderFactory providers, AnalysisGauges* gauges,
+                    registry::RegistryFactory registry = nullptr);
 
   ReconcileOutcome Reconcile(const std::string& key);
 
@@ -69,6 +76,7 @@ class RolloutReconciler {
   RouterFactory routers_;
   ProviderFactory providers_;
   AnalysisGauges* gauges_;
+  registry::RegistryFactory registry_;
   std::mutex providers_mu_;
   std::map<std::string, std::shared_ptr<gates::analysis::MetricsProvider>> provider_cache_;
 };

@@ -36,14 +36,15 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     std::string_view payload(msg.payload.data(), msg.payload.size());
-    nlohmann::json fields;
+    // Ordered: ts, level, msg, then the fields in the order they were given.
+    nlohmann::ordered_json fields;
     if (const auto sep = payload.find(kFieldSeparator); sep != std::string_view::npos) {
-      fields = nlohmann::json::parse(payload.substr(sep + 1), nullptr, false);
+      fields = nlohmann::ordered_json::parse(payload.substr(sep + 1), nullptr, false);
       payload = payload.substr(0, sep);
     }
-    nlohmann::json line = {{"ts", kube::FormatMicroTime(msg.time)},
-                           {"level", std::string(spdlog::level::to_string_view(msg.level).data())},
-                           {"msg", std::string(payload)}};
+    nlohmann::ordered_json line = {{"ts", kube::FormatMicroTime(msg.time)},
+                                   {"level", std::string(spdlog::level::to_string_view(msg.level).data())},
+                                   {"msg", std::string(payload)}};
     if (fields.is_object()) {
       for (const auto& [key, value] : fields.items()) line[key] = value;
     }
@@ -80,12 +81,16 @@ bool ConfigureLogging(std::string_view format, std::string_view level, std::stri
 }
 
 void LogEvent(std::string_view level, std::string_view message, const nlohmann::json& fields) {
+  LogEventOrdered(level, message, nlohmann::ordered_json::parse(fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+void LogEventOrdered(std::string_view level, std::string_view message, const nlohmann::ordered_json& fields) {
   bool ok = false;
   const auto lvl = ParseLevel(level, &ok);
   if (!spdlog::should_log(lvl)) return;
   if (g_json) {
     spdlog::log(lvl, "{}{}{}", message, kFieldSeparator,
-                fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                fields.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     std::string text(message);
     if (fields.is_object()) {

@@ -18,4 +18,8 @@ bool ConfigureLogging(std::string_view format, std::string_view level, std::stri
 // JSON format: {"ts":…,"level":…,"msg":…, <fields>}; text format: "msg key=value …".
 void LogEvent(std::string_view level, std::string_view message, const nlohmann::json& fields);
 
+// The same with the fields in the order given (e.g. an audit record, whose key order is part of
+// its format) instead of sorted.
+void LogEventOrdered(std::string_view level, std::string_view message, const nlohmann::ordered_json& fields);
+
 }  // namespace modelgate

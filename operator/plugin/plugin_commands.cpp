@@ -98,6 +98,13 @@ struct Change {
   std::string done;  // printed after the patch, e.g. "abort requested"
 };
 
+std::string WhoAmI(const kube::Client& client);
+
+// Written with every promote/abort/pause/resume patch: the user the API server sees, for the
+// audit trail (controllers/rollout/manual_actor.h reads it back together with managedFields).
+// Removed (null) when the user cannot be asked, so an older value is never attributed to this act.
+constexpr const char* kActorAnnotation = "modelgate.io/actor";
+
 int Mutate(const PluginArgs& args, const CommandContext& context, const kube::Client& client,
            std::ostream& out, std::ostream& err, const std::function<Change(const json&)>& decide) {
   const std::string what = RolloutWhat(args.name);
@@ -119,8 +126,10 @@ int Mutate(const PluginArgs& args, const CommandContext& context, const kube::Cl
     err << "error: " << what << ": " << change.refusal << "\n";
     return 1;
   }
-  auto patched = client.Patch(res::ModelRollouts(), context.ns, args.name, kube::PatchType::kMerge,
-                              change.patch);
+  json patch = change.patch;
+  const std::string user = WhoAmI(client);
+  patch["metadata"]["annotations"][kActorAnnotation] = user.empty() ? json(nullptr) : json(user);
+  auto patched = client.Patch(res::ModelRollouts(), context.ns, args.name, kube::PatchType::kMerge, patch);
   if (!patched.ok()) {
     err << "error: " << Describe(patched.status(), what, context) << "\n";
     return 1;

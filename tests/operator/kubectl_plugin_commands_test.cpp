@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string_view>
 
+#include "controllers/rollout/manual_actor.h"
 #include "operator/plugin/plugin_commands.h"
 #include "tests/operator/kube/fake_transport.h"
 
@@ -111,9 +113,27 @@ TEST_F(PluginCommandsTest, PromoteSetsTheAnnotationToTheTokenWithAMergePatch) {
   const Outcome run = Command("promote");
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(PatchBody(),
-            json::parse(R"({"metadata":{"annotations":{"modelgate.io/promote":"token-1"}}})"));
+            json::parse(R"({"metadata":{"annotations":{"modelgate.io/promote":"token-1","modelgate.io/actor":null}}})"));
   EXPECT_EQ(PatchContentType(), "application/merge-patch+json");
   EXPECT_NE(run.out.find("promotion requested"), std::string::npos) << run.out;
+}
+
+// The audit trail names who acted: the user the API server sees goes into the same patch as the
+// action (controllers/rollout/manual_actor.h reads it back with managedFields).
+TEST_F(PluginCommandsTest, ManualActionsNameTheUserInTheSamePatch) {
+  static_assert(std::string_view(controllers::rollout::kActorAnnotation) == "modelgate.io/actor");
+  for (const char* command : {"promote", "abort", "pause"}) {
+    transport_ = std::make_shared<FakeTransport>();
+    client_ = kube::Client(transport_);
+    Serve(Rollout("Canary"));
+    transport_->Respond(
+        "POST", kWhoAmIPath,
+        {JsonResponse(201, json::parse(R"({"kind":"SelfSubjectReview",
+                              "status":{"userInfo":{"username":"alice@example.com"}}})"))});
+    const Outcome run = Command(command);
+    EXPECT_EQ(run.code, 0) << command << ": " << run.err;
+    EXPECT_EQ(PatchBody()["metadata"]["annotations"]["modelgate.io/actor"], "alice@example.com") << command;
+  }
 }
 
 TEST_F(PluginCommandsTest, PromoteIsRefusedOnceTheRolloutIsOver) {
@@ -135,7 +155,7 @@ TEST_F(PluginCommandsTest, AbortSetsSpecAbort) {
   Serve(Rollout("Canary"));
   const Outcome run = Command("abort");
   EXPECT_EQ(run.code, 0) << run.err;
-  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"abort":true}})"));
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"abort":true},"metadata":{"annotations":{"modelgate.io/actor":null}}})"));
 }
 
 TEST_F(PluginCommandsTest, AbortOfAnAbortedRolloutIsANoOpAndOfAnEndedOneIsRefused) {
@@ -158,13 +178,13 @@ TEST_F(PluginCommandsTest, AbortOfAnAbortedRolloutIsANoOpAndOfAnEndedOneIsRefuse
 TEST_F(PluginCommandsTest, PauseAndResumeSetSpecPaused) {
   Serve(Rollout("Canary"));
   EXPECT_EQ(Command("pause").code, 0);
-  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":true}})"));
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":true},"metadata":{"annotations":{"modelgate.io/actor":null}}})"));
 
   transport_ = std::make_shared<FakeTransport>();
   client_ = kube::Client(transport_);
   Serve(Rollout("Paused", {{"paused", true}}));
   EXPECT_EQ(Command("resume").code, 0);
-  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":false}})"));
+  EXPECT_EQ(PatchBody(), json::parse(R"({"spec":{"paused":false},"metadata":{"annotations":{"modelgate.io/actor":null}}})"));
 }
 
 TEST_F(PluginCommandsTest, PauseIsRefusedAfterPromotion) {

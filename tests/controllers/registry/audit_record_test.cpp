@@ -97,6 +97,63 @@ TEST(AuditRecord, EveryTriggerModeGivesTheSameShape) {
   }
 }
 
+
+// A ModelRollout whose history holds the canary of v45, preceded by an entry about v44 (the same
+// rollout promoted the previous candidate before).
+json Rollout() {
+  return json::parse(R"({
+    "metadata": {"name": "fraud-detector", "namespace": "ml"},
+    "spec": {"candidateRef": {"name": "fraud-detector-v45"}},
+    "status": {"phase": "Promoted",
+      "analysis": [{"name": "error-rate", "verdict": "Successful", "canary": 0.01, "champion": 0.012,
+                    "threshold": "canary <= champion + 0.02"}],
+      "history": [
+        {"time": "2026-12-05T08:30:00.000001Z", "phase": "Promoted", "step": 2, "canaryWeight": 100,
+         "reason": "Promoted", "message": "v44", "candidate": "fraud-detector-v44"},
+        {"time": "2026-12-05T08:40:46.100000Z", "phase": "Canary", "step": 1, "canaryWeight": 10,
+         "reason": "CanaryStepStarted", "message": "canary step 1: 10 %", "candidate": "fraud-detector-v45"},
+        {"time": "2026-12-05T08:41:00.500000Z", "phase": "Paused", "step": 1, "canaryWeight": 10,
+         "reason": "Paused", "message": "paused by spec.paused", "candidate": "fraud-detector-v45",
+         "actor": {"kind": "user", "name": "alice@example.com", "via": "kubectl-modelgate"}},
+        {"time": "2026-12-05T08:41:16.200000Z", "phase": "Promoted", "step": 1, "canaryWeight": 100,
+         "reason": "Promoted", "message": "promoted", "candidate": "fraud-detector-v45"}]}
+  })");
+}
+
+TEST(AuditRecord, RolloutStepsAndManualActionsOfTheCandidateComeFromTheRolloutHistory) {
+  const auto records = AuditRecordsOf(Candidate(), "0.1.0", {Rollout()});
+  std::vector<std::string> ids;
+  for (const auto& r : records) ids.push_back(r.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{
+                     "gate-DataValidation-g1-a1-Passed", "gate-OfflineEvaluation-g1-a1-Passed", "verdict-Ready-g1",
+                     "rollout-fraud-detector-2026-12-05T08:40:46.100000Z-CanaryStepStarted-s1-w10",
+                     "rollout-fraud-detector-2026-12-05T08:41:00.500000Z-Paused-s1-w10",
+                     // the history's Promoted (the rollout's act) before the candidate's promotion
+                     // record of the same second
+                     "rollout-fraud-detector-2026-12-05T08:41:16.200000Z-Promoted-s1-w100",
+                     "promoted-2026-12-05T08:41:16Z"}))
+      << "v44's entry is not v45's";
+  const json step = json::parse(records[3].document.dump());
+  EXPECT_EQ(step["decision"], json::parse(R"({"type":"RolloutStep","reason":"CanaryStepStarted",
+      "message":"canary step 1: 10 %","rollout":"fraud-detector","phase":"Canary","step":1,"canaryWeight":10})"));
+  EXPECT_EQ(step["actor"], json::parse(R"({"kind":"operator","name":"modelgate"})"));
+  EXPECT_FALSE(step.contains("analysis")) << "only the latest entry carries the rollout's analysis";
+  const json paused = json::parse(records[4].document.dump());
+  EXPECT_EQ(paused["decision"]["type"], "ManualAction");
+  EXPECT_EQ(paused["actor"], json::parse(R"({"kind":"user","name":"alice@example.com","via":"kubectl-modelgate"})"));
+  EXPECT_EQ(paused["triggeredBy"], "alertmanager/FeatureDriftHigh") << "the same shape as every record";
+  const json promoted = json::parse(records[5].document.dump());
+  ASSERT_TRUE(promoted.contains("analysis"));
+  EXPECT_EQ(promoted["analysis"][0]["threshold"], "canary <= champion + 0.02");
+}
+
+TEST(AuditRecord, HistoryEntriesWithoutACandidateOrTimeAreNotAttributed) {
+  json rollout = Rollout();
+  for (json& entry : rollout["status"]["history"]) entry.erase("candidate");
+  rollout["status"]["history"].push_back({{"reason", "Resumed"}, {"candidate", "fraud-detector-v45"}});
+  EXPECT_EQ(AuditRecordsOf(Candidate(), "0.1.0", {rollout}).size(), AuditRecordsOf(Candidate(), "0.1.0").size());
+}
+
 }  // namespace
 }  // namespace modelgate::controllers::registry
 
@@ -122,6 +179,7 @@ TEST(AuditRecord, WithinOneSecondTheVerdictComesBeforeTheRollout) {
   EXPECT_EQ(records[2].id, "verdict-Ready-g1");
   EXPECT_EQ(records[3].id, "rollout-started-2026-12-05T08:40:45Z");
 }
+
 
 }  // namespace
 }  // namespace modelgate::controllers::registry

@@ -320,6 +320,47 @@ TEST(RolloutDecision, ManualPromotionSkipsTheRemainingStepsOnce) {
   EXPECT_EQ(w.EventCount("ManualPromotion"), 1) << "a token acts once";
 }
 
+// The audit trail (docs/registry.md) needs who acted: manual actions carry their actor in the
+// history (manual_actor.h), and every entry names the candidate it is about.
+TEST(RolloutDecision, ManualActionsRecordWhoActedInTheHistory) {
+  World w(BaseSpec(false));
+  ASSERT_TRUE(w.RunUntil([&] { return w.Phase() == "Canary"; }));
+  w.rollout["spec"]["paused"] = true;
+  w.rollout["metadata"]["annotations"]["modelgate.io/actor"] = "alice@example.com";
+  w.rollout["metadata"]["managedFields"] = json::array(
+      {{{"manager", "kubectl-modelgate"}, {"operation", "Update"}, {"time", "2026-12-05T09:00:00Z"},
+        {"fieldsV1",
+         {{"f:metadata", {{"f:annotations", {{"f:modelgate.io/actor", json::object()}}}}},
+          {"f:spec", {{"f:paused", json::object()}}}}}}});
+  w.rollout["metadata"]["generation"] = 2;
+  w.Reconcile();
+  ASSERT_EQ(w.Phase(), "Paused");
+  const json paused = w.rollout["status"]["history"].back();
+  EXPECT_EQ(paused["reason"], "Paused");
+  EXPECT_EQ(paused["actor"], json({{"kind", "user"}, {"name", "alice@example.com"}, {"via", "kubectl-modelgate"}}));
+
+  // Argo CD sets spec.paused back: the resume is its act, not alice's.
+  w.rollout["spec"]["paused"] = false;
+  w.rollout["metadata"]["managedFields"].push_back(
+      {{"manager", "argocd-controller"}, {"operation", "Update"}, {"time", "2026-12-05T09:05:00Z"},
+       {"fieldsV1", {{"f:spec", {{"f:paused", json::object()}}}}}});
+  w.rollout["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"].erase("f:paused");
+  w.rollout["metadata"]["generation"] = 3;
+  w.Reconcile();
+  bool resumed = false;
+  for (const json& entry : w.rollout["status"]["history"]) {
+    EXPECT_EQ(entry["candidate"], w.rollout["spec"]["candidateRef"]["name"]) << entry.dump();
+    if (entry["reason"] == "Resumed") {
+      resumed = true;
+      EXPECT_EQ(entry["actor"], json({{"kind", "fieldManager"}, {"name", "argocd-controller"}}));
+    }
+    if (entry["reason"] == "CanaryStepStarted") {
+      EXPECT_FALSE(entry.contains("actor")) << "the operator's own step";
+    }
+  }
+  EXPECT_TRUE(resumed);
+}
+
 TEST(RolloutDecision, CanaryNotReadyWithinProgressDeadlineRollsBack) {
   World w(BaseSpec(false));
   w.variants_become_ready = false;
