@@ -109,34 +109,35 @@ kube::Status RolloutReconciler::Gather(const json& rollout, Gathered& out) const
   }
   if (Str(Child(rollout, "status"), "phase") == "Pending" || !Child(rollout, "status").is_object() ||
       Str(Child(rollout, "status"), "phase").empty()) {
-    const std::optional<registry::MlflowSpec> mlflow =
-        out.challenger.is_object() ? registry::ParseMlflowSpec(out.challenger) : std::nullopt;
-    if (out.context.challenger && mlflow && mlflow->ChampionFromRegistry()) {
-      // championSource: Registry: the candidate the registry's champion alias names.
-      if (!registry_) {
+    if (out.context.challenger) {
+      const std::optional<registry::MlflowSpec> mlflow = registry::ParseMlflowSpec(out.challenger);
+      const bool from_registry = mlflow && mlflow->ChampionFromRegistry();
+      if (from_registry && !registry_) {
         return kube::Status(kube::StatusCode::kUnavailable,
                             "candidate " + s.candidate + ": championSource: Registry needs the operator's registry support");
       }
       auto list = client_.List(resources::ModelCandidates(), out.ns);
       if (!list.ok()) return list.status();
-      std::vector<std::shared_ptr<const json>> all;
-      for (const json& item : Child(*list, "items")) all.push_back(std::make_shared<const json>(item));
-      auto client = registry_(out.ns, *mlflow);
-      if (!client.ok()) {
-        return kube::Status(client.status().code(), "candidate " + s.candidate + ": the champion cannot be read from MLflow " +
-                                                        mlflow->tracking_uri + ": " + client.status().message());
-      }
-      auto found = registry::FindRegistryChampion(**client, *mlflow, out.challenger, all);
-      if (!found.ok()) return kube::Status(found.status().code(), "candidate " + s.candidate + ": " + found.status().message());
-      if (found->champion) out.context.champion = ViewOf(*found->champion);
-    } else if (out.context.challenger) {
-      auto list = client_.List(resources::ModelCandidates(), out.ns);
-      if (!list.ok()) return list.status();
-      for (const json& item : Child(*list, "items")) {
-        CandidateView v = ViewOf(item);
-        if (v.stage == "Production" && v.model == out.context.challenger->model && v.name != s.candidate &&
-            (!out.context.champion || v.name < out.context.champion->name)) {
-          out.context.champion = v;
+      if (from_registry) {
+        // championSource: Registry: the candidate the registry's champion alias names.
+        std::vector<std::shared_ptr<const json>> all;
+        for (const json& item : Child(*list, "items")) all.push_back(std::make_shared<const json>(item));
+        auto client = registry_(out.ns, *mlflow);
+        if (!client.ok()) {
+          return kube::Status(client.status().code(), "candidate " + s.candidate +
+                                                          ": the champion cannot be read from MLflow " +
+                                                          mlflow->tracking_uri + ": " + client.status().message());
+        }
+        auto found = registry::FindRegistryChampion(**client, *mlflow, out.challenger, all);
+        if (!found.ok()) return kube::Status(found.status().code(), "candidate " + s.candidate + ": " + found.status().message());
+        if (found->champion) out.context.champion = ViewOf(*found->champion);
+      } else {
+        for (const json& item : Child(*list, "items")) {
+          CandidateView v = ViewOf(item);
+          if (v.stage == "Production" && v.model == out.context.challenger->model && v.name != s.candidate &&
+              (!out.context.champion || v.name < out.context.champion->name)) {
+            out.context.champion = v;
+          }
         }
       }
     }

@@ -80,26 +80,35 @@ bool ConfigureLogging(std::string_view format, std::string_view level, std::stri
   return true;
 }
 
-void LogEvent(std::string_view level, std::string_view message, const nlohmann::json& fields) {
-  LogEventOrdered(level, message, nlohmann::ordered_json::parse(fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-}
+namespace {
 
-void LogEventOrdered(std::string_view level, std::string_view message, const nlohmann::ordered_json& fields) {
+// One log line of `fields` (nlohmann::json: sorted keys; ordered_json: as given).
+template <typename Json>
+void Log(std::string_view level, std::string_view message, const Json& fields) {
   bool ok = false;
   const auto lvl = ParseLevel(level, &ok);
   if (!spdlog::should_log(lvl)) return;
   if (g_json) {
-    spdlog::log(lvl, "{}{}{}", message, kFieldSeparator,
-                fields.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    spdlog::log(lvl, "{}{}{}", message, kFieldSeparator, fields.dump(-1, ' ', false, Json::error_handler_t::replace));
   } else {
     std::string text(message);
     if (fields.is_object()) {
       for (const auto& [key, value] : fields.items()) {
-        text += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+        text += " " + key + "=" + (value.is_string() ? value.template get<std::string>() : value.dump());
       }
     }
     spdlog::log(lvl, "{}", text);
   }
+}
+
+}  // namespace
+
+void LogEvent(std::string_view level, std::string_view message, const nlohmann::json& fields) {
+  Log(level, message, fields);
+}
+
+void LogEventOrdered(std::string_view level, std::string_view message, const nlohmann::ordered_json& fields) {
+  Log(level, message, fields);
 }
 
 }  // namespace modelgate

@@ -6,6 +6,7 @@
 
 #include "operator/kube/rest_config.h"
 #include "tests/operator/kube/fake_transport.h"
+#include "tests/operator/kube/test_files.h"
 
 namespace modelgate {
 namespace {
@@ -17,24 +18,7 @@ using nlohmann::json;
 
 constexpr const char* kSecretPath = "/api/v1/namespaces/ml/secrets/mlflow-creds";
 
-std::string B64(const std::string& text) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < text.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(text[i]) << 16) | (static_cast<unsigned char>(text[i + 1]) << 8) |
-                       static_cast<unsigned char>(text[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
-  }
-  if (i + 1 == text.size()) {
-    const unsigned v = static_cast<unsigned char>(text[i]) << 16;
-    out += std::string{alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == text.size()) {
-    const unsigned v = (static_cast<unsigned char>(text[i]) << 16) | (static_cast<unsigned char>(text[i + 1]) << 8);
-    out += std::string{alphabet[(v >> 18) & 63], alphabet[(v >> 12) & 63], alphabet[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+std::string B64(const std::string& text) { return kube::testing::EncodeBase64(text); }
 
 class MlflowRegistryFactoryTest : public ::testing::Test {
  protected:
